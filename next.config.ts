@@ -1,0 +1,10 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // PGlite ships WASM and data files that bundlers mangle; load it from node_modules at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "pg"],
+  // Browser tests build into their own folder so they never clobber a developer's `next dev`.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
+};
+
+export default nextConfig;

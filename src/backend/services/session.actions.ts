@@ -1,0 +1,76 @@
+"use server";
+
+import { cache } from "react";
+import { cookies } from "next/headers";
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { userSessions } from "@/db/schema";
+import {
+  SESSION_COOKIE,
+  deleteSessionByToken,
+  resolveSessionToken,
+  type SessionResult,
+} from "@/backend/session-store";
+import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
+
+// React's cache() shares one lookup between the layout, the page and the actions of one request.
+const currentSession = cache(async (): Promise<SessionResult> => {
+  const jar = await cookies();
+  return resolveSessionToken(jar.get(SESSION_COOKIE)?.value);
+});
+
+/** The database-validated session of this request, or nulls. */
+export async function getSession(): Promise<SessionResult> {
+  return currentSession();
+}
+
+/** The signed-in user's id, derived from the validated session only. */
+export async function authID(): Promise<number | null> {
+  return (await currentSession()).user?.id ?? null;
+}
+
+export async function mySessions() {
+  const { session } = await currentSession();
+  if (!session) return [];
+  const db = await getDb();
+  const rows = await db
+    .select({
+      id: userSessions.id,
+      device: userSessions.device,
+      ip: userSessions.ip,
+      last_action_at: userSessions.last_action_at,
+      created_at: userSessions.created_at,
+    })
+    .from(userSessions)
+    .where(eq(userSessions.user_id, session.user_id))
+    .orderBy(desc(userSessions.last_action_at));
+  return rows.map((r) => ({ ...r, current: r.id === session.id }));
+}
+
+const DeleteSessionInput = z.object({ id: z.coerce.number().int().positive() });
+
+/** Revokes one of the caller's own sessions; someone else's id is refused and nothing is deleted. */
+export async function deleteSession(input: z.input<typeof DeleteSessionInput>): Promise<ActionResult<{ id: number }>> {
+  return runAction(DeleteSessionInput, input, async ({ id }) => {
+    const { session } = await currentSession();
+    if (!session) throw new ActionError("UNAUTHORIZED", "Sign in first.");
+    const db = await getDb();
+    const deleted = await db
+      .delete(userSessions)
+      .where(and(eq(userSessions.id, id), eq(userSessions.user_id, session.user_id)))
+      .returning({ id: userSessions.id });
+    if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
+    return { id };
+  });
+}
+
+/** Signs out this device: the row is deleted, so the token is dead even if the cookie survives. */
+export async function logout(): Promise<void> {
+  const jar = await cookies();
+  const token = jar.get(SESSION_COOKIE)?.value;
+  if (token) {
+    await deleteSessionByToken(token);
+  }
+  jar.delete(SESSION_COOKIE);
+}

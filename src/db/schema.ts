@@ -1,0 +1,215 @@
+import { relations } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+import { REACTION_TYPES, RESOURCE_TYPES } from "@/lib/resource-types";
+
+export { REACTION_TYPES, RESOURCE_TYPES };
+export type { ReactionType, ResourceType } from "@/lib/resource-types";
+export const NOTIFICATION_TYPES = ["COMMENT", "REPLY", "REACTION"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export const resourceTypeEnum = pgEnum("resource_type", RESOURCE_TYPES);
+export const reactionTypeEnum = pgEnum("reaction_type", REACTION_TYPES);
+export const notificationTypeEnum = pgEnum("notification_type", NOTIFICATION_TYPES);
+
+const timestamps = {
+  created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updated_at: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable(
+  "users",
+  {
+    id: serial("id").primaryKey(),
+    username: text("username").notNull(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    bio: text("bio").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_username_key").on(t.username), uniqueIndex("users_email_key").on(t.email)],
+);
+
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: serial("id").primaryKey(),
+    user_id: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // sha256 of the cookie value: a leaked table does not yield usable cookies.
+    token: text("token").notNull(),
+    device: text("device").notNull().default("unknown"),
+    ip: text("ip").notNull().default(""),
+    last_action_at: timestamp("last_action_at", { withTimezone: true }).notNull().defaultNow(),
+    created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("user_sessions_token_key").on(t.token), index("user_sessions_user_idx").on(t.user_id)],
+);
+
+export const articles = pgTable(
+  "articles",
+  {
+    id: serial("id").primaryKey(),
+    title: text("title").notNull(),
+    handle: text("handle").notNull(),
+    body: text("body").notNull().default(""),
+    excerpt: text("excerpt").notNull().default(""),
+    published_at: timestamp("published_at", { withTimezone: true }),
+    author_id: integer("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("articles_author_handle_key").on(t.author_id, t.handle),
+    index("articles_published_idx").on(t.published_at),
+  ],
+);
+
+export const tags = pgTable("tags", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+});
+
+export const articleTag = pgTable(
+  "article_tag",
+  {
+    article_id: integer("article_id")
+      .notNull()
+      .references(() => articles.id, { onDelete: "cascade" }),
+    tag_id: integer("tag_id")
+      .notNull()
+      .references(() => tags.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.article_id, t.tag_id] }), index("article_tag_tag_idx").on(t.tag_id)],
+);
+
+export const comments = pgTable(
+  "comments",
+  {
+    id: serial("id").primaryKey(),
+    body: text("body").notNull(),
+    resource_id: integer("resource_id").notNull(),
+    resource_type: resourceTypeEnum("resource_type").notNull(),
+    user_id: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [index("comments_resource_idx").on(t.resource_type, t.resource_id)],
+);
+
+export const reactions = pgTable(
+  "reactions",
+  {
+    id: serial("id").primaryKey(),
+    resource_id: integer("resource_id").notNull(),
+    resource_type: resourceTypeEnum("resource_type").notNull(),
+    reaction_type: reactionTypeEnum("reaction_type").notNull(),
+    user_id: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("reactions_unique_key").on(t.user_id, t.resource_type, t.resource_id, t.reaction_type),
+    index("reactions_resource_idx").on(t.resource_type, t.resource_id),
+  ],
+);
+
+export const bookmarks = pgTable(
+  "bookmarks",
+  {
+    id: serial("id").primaryKey(),
+    resource_id: integer("resource_id").notNull(),
+    resource_type: resourceTypeEnum("resource_type").notNull().default("ARTICLE"),
+    user_id: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("bookmarks_unique_key").on(t.user_id, t.resource_type, t.resource_id)],
+);
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: serial("id").primaryKey(),
+    recipient_id: integer("recipient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    actor_id: integer("actor_id").references(() => users.id, { onDelete: "set null" }),
+    type: notificationTypeEnum("type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    // Inngest event id: a retried insert step cannot create a second row.
+    event_id: text("event_id"),
+    read_at: timestamp("read_at", { withTimezone: true }),
+    created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("notifications_recipient_idx").on(t.recipient_id, t.created_at),
+    uniqueIndex("notifications_event_key").on(t.event_id),
+  ],
+);
+
+export const gists = pgTable(
+  "gists",
+  {
+    id: serial("id").primaryKey(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    is_public: boolean("is_public").notNull().default(true),
+    owner_id: integer("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [index("gists_owner_idx").on(t.owner_id)],
+);
+
+export const gistFiles = pgTable(
+  "gist_files",
+  {
+    id: serial("id").primaryKey(),
+    gist_id: integer("gist_id")
+      .notNull()
+      .references(() => gists.id, { onDelete: "cascade" }),
+    filename: text("filename").notNull(),
+    language: text("language").notNull().default("text"),
+    content: text("content").notNull().default(""),
+  },
+  (t) => [uniqueIndex("gist_files_name_key").on(t.gist_id, t.filename)],
+);
+
+export const usersRelations = relations(users, ({ many }) => ({
+  articles: many(articles),
+  gists: many(gists),
+}));
+export const articlesRelations = relations(articles, ({ one, many }) => ({
+  author: one(users, { fields: [articles.author_id], references: [users.id] }),
+  tags: many(articleTag),
+}));
+export const articleTagRelations = relations(articleTag, ({ one }) => ({
+  article: one(articles, { fields: [articleTag.article_id], references: [articles.id] }),
+  tag: one(tags, { fields: [articleTag.tag_id], references: [tags.id] }),
+}));
+export const gistsRelations = relations(gists, ({ one, many }) => ({
+  owner: one(users, { fields: [gists.owner_id], references: [users.id] }),
+  files: many(gistFiles),
+}));
+export const gistFilesRelations = relations(gistFiles, ({ one }) => ({
+  gist: one(gists, { fields: [gistFiles.gist_id], references: [gists.id] }),
+}));

@@ -1,0 +1,23 @@
+/**
+ * TechDiary's TanStack Query keys, defined once: pages build their queries from these, and the realtime
+ * scope registry invalidates by the same builders, so a renamed key cannot silently break live updates.
+ */
+import type { ResourceType } from "@/lib/resource-types";
+
+export const queryKeys = {
+  articleFeed: () => ["article-feed"] as const,
+  article: (username: string, handle: string) => ["article", username, handle] as const,
+  userArticleFeed: (userId: number) => ["user-article-feed", userId] as const,
+  tagArticles: (tagId: number) => ["tag-articles", tagId] as const,
+  comments: (resourceId: number, resourceType: ResourceType) => ["comments", resourceId, resourceType] as const,
+  reaction: (resourceId: number, resourceType: ResourceType) => ["reaction", resourceId, resourceType] as const,
+  bookmarkStatus: (resourceId: number) => ["bookmark-status", resourceId] as const,
+  myBookmarks: () => ["my-bookmarks"] as const,
+  dashboardArticles: () => ["dashboard-articles"] as const,
+  myNotifications: () => ["my-notifications"] as const,
+  unreadNotificationCount: () => ["unread-notification-count"] as const,
+  mySessions: () => ["mySessions"] as const,
+  gists: () => ["gists"] as const,
+  gist: (id: number) => ["gist", id] as const,
+  user: (userId: number) => ["user", userId] as const,
+} as const;

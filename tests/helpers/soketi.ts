@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "./free-port";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const BASE_CONFIG = path.join(ROOT, "config/soketi.json");
+const SOKETI_BIN = path.join(ROOT, "node_modules/@soketi/soketi/bin/server.js");
+
+export type SoketiApp = { id: string; key: string; secret: string };
+
+export type SoketiHandle = {
+  port: number;
+  host: "127.0.0.1";
+  app: SoketiApp;
+  pid: number;
+  /** Env for the app/publisher pointing at this broker. */
+  env: Record<string, string>;
+  /** Stops the process (SIGTERM, then SIGKILL after the grace period) and waits for its exit. */
+  stop: (opts?: { graceful?: boolean }) => Promise<void>;
+  /** Starts a new process on the same port (after stop()). */
+  restart: () => Promise<void>;
+  log: () => string;
+};
+
+/**
+ * Starts a real Soketi on free loopback ports, always from the project's config (loopback only, no UDP
+ * broadcast), and returns once it answers HTTP.
+ */
+export async function startSoketi(overrides: Record<string, unknown> = {}): Promise<SoketiHandle> {
+  const base = JSON.parse(readFileSync(BASE_CONFIG, "utf8")) as Record<string, unknown>;
+  const port = await freePort();
+  const config = {
+    ...base,
+    port,
+    "metrics.port": await freePort(),
+    "cluster.port": await freePort(),
+    ...overrides,
+  };
+  const dir = mkdtempSync(path.join(tmpdir(), "soketi-"));
+  const configPath = path.join(dir, "soketi.json");
+  writeFileSync(configPath, JSON.stringify(config));
+  const app = (base["appManager.array.apps"] as SoketiApp[])[0];
+
+  let child: ChildProcess | undefined;
+  let output = "";
+
+  const launch = async () => {
+    output = "";
+    // Started as `node <bin>` directly so child.pid is Soketi's own pid.
+    child = spawn(process.execPath, [SOKETI_BIN, "start", `--config=${configPath}`], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`soketi exited early (${child.exitCode}):\n${output}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGKILL");
+    throw new Error(`soketi did not start on port ${port} within 20s:\n${output}`);
+  };
+
+  const stop = async ({ graceful = false } = {}) => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    proc.kill(graceful ? "SIGTERM" : "SIGKILL");
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await launch();
+  return {
+    port,
+    host: "127.0.0.1",
+    app,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    env: {
+      PUSHER_APP_ID: app.id,
+      PUSHER_KEY: app.key,
+      PUSHER_SECRET: app.secret,
+      PUSHER_HOST: "127.0.0.1",
+      PUSHER_PORT: String(port),
+      PUSHER_USE_TLS: "0",
+    },
+    stop,
+    restart: launch,
+    log: () => output,
+  };
+}
