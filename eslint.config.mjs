@@ -1,11 +1,69 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
+/** Server-side modules that would drag the database or raw session tokens into a browser bundle. */
+const SERVER_ONLY_MODULES = [
+  { name: "@/db/client", message: "Client code reads data through server actions (src/backend/services/*)." },
+  { name: "@/db/seed", message: "Client code reads data through server actions (src/backend/services/*)." },
+  { name: "@/backend/session-store", message: "Use getSession()/authID() from a server action instead." },
+  { name: "pg", message: "Database drivers are server-only." },
+  { name: "@electric-sql/pglite", message: "Database drivers are server-only." },
+  { name: "pusher", message: "The pusher server SDK holds the app secret; browsers use pusher-js." },
+];
+
 const config = [
+  {
+    ignores: [
+      "**/node_modules/**",
+      ".next*/**",
+      ".data/**",
+      "drizzle/**",
+      "bench/results/**",
+      "coverage/**",
+      "test-results/**",
+      "next-env.d.ts",
+    ],
+  },
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ["node_modules/**", ".next/**", ".next-test/**", "drizzle/**", "bench/results/**", "next-env.d.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
+      eqeqeq: ["error", "smart"],
+      "no-implicit-coercion": ["error", { allow: ["!!"] }],
+    },
+  },
+  {
+    files: ["src/components/**/*.{ts,tsx}", "src/lib/realtime/client/**/*.{ts,tsx}"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { paths: SERVER_ONLY_MODULES.map((p) => ({ ...p, allowTypeImports: true })) },
+      ],
+    },
+  },
+  {
+    // Tools' config files conventionally default-export an object literal.
+    files: ["*.config.{js,mjs,cjs,ts}"],
+    rules: { "import/no-anonymous-default-export": "off" },
+  },
+  {
+    // Playwright's own browser download cannot work here; tests drive Debian's Chromium via playwright-core.
+    files: ["tests/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "playwright", message: "Use playwright-core with tests/helpers/chromium.ts." },
+            { name: "@playwright/test", message: "Use vitest with tests/helpers/chromium.ts." },
+          ],
+        },
+      ],
+    },
   },
 ];
 

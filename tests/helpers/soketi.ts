@@ -49,16 +49,18 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
   const launch = async () => {
     output = "";
     // Started as `node <bin>` directly so child.pid is Soketi's own pid.
-    child = spawn(process.execPath, [SOKETI_BIN, "start", `--config=${configPath}`], {
+    const proc = spawn(process.execPath, [SOKETI_BIN, "start", `--config=${configPath}`], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir },
+      // A minimal env: Soketi reads SOKETI_* variables, which must not leak in from the developer's shell.
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NODE_ENV: "production" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout!.on("data", (d) => (output += d));
-    child.stderr!.on("data", (d) => (output += d));
+    child = proc;
+    proc.stdout!.on("data", (d) => (output += d));
+    proc.stderr!.on("data", (d) => (output += d));
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`soketi exited early (${child.exitCode}):\n${output}`);
+      if (proc.exitCode !== null) throw new Error(`soketi exited early (${proc.exitCode}):\n${output}`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/`);
         if (res.ok) return;
@@ -67,7 +69,7 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    child.kill("SIGKILL");
+    proc.kill("SIGKILL");
     throw new Error(`soketi did not start on port ${port} within 20s:\n${output}`);
   };
 

@@ -1,0 +1,5 @@
+import { HomeFeed } from "@/components/article/HomeFeed";
+
+export default function HomePage() {
+  return <HomeFeed />;
+}

@@ -1,0 +1,70 @@
+"use server";
+
+import { and, count, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { reactions } from "@/db/schema";
+import { type ActionResult, runAction } from "@/backend/action-result";
+import { getSession } from "@/backend/services/session.actions";
+import { requireUser } from "@/backend/current-user";
+import { assertReadable } from "@/backend/permissions";
+import { requestNotification } from "@/lib/inngest";
+import { REACTION_TYPES, RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
+
+export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
+
+const Id = z.coerce.number().int().positive();
+const Target = z.object({ resource_id: Id, resource_type: z.enum(RESOURCE_TYPES) });
+
+/** Counts of all six reaction types on a resource, and which of them the caller has given. */
+export async function getResourceReactions(input: { resource_id: number; resource_type: ResourceType }): Promise<ActionResult<ReactionCount[]>> {
+  return runAction(Target, input, async ({ resource_id, resource_type }) => {
+    const session = await getSession();
+    await assertReadable(session, resource_type, resource_id);
+    const db = await getDb();
+    const on = and(eq(reactions.resource_type, resource_type), eq(reactions.resource_id, resource_id));
+    const [counts, mine] = await Promise.all([
+      db.select({ type: reactions.reaction_type, n: count() }).from(reactions).where(on).groupBy(reactions.reaction_type),
+      session.user
+        ? db.select({ type: reactions.reaction_type }).from(reactions).where(and(on, eq(reactions.user_id, session.user.id)))
+        : Promise.resolve([]),
+    ]);
+    return REACTION_TYPES.map((reaction_type) => ({
+      reaction_type,
+      count: Number(counts.find((c) => c.type === reaction_type)?.n ?? 0),
+      reacted: mine.some((m) => m.type === reaction_type),
+    }));
+  });
+}
+
+const ToggleInput = Target.extend({ reaction_type: z.enum(REACTION_TYPES) });
+
+/** Adds the caller's reaction of that type, or removes it if present. */
+export async function toggleResourceReaction(input: z.input<typeof ToggleInput>): Promise<ActionResult<{ reacted: boolean }>> {
+  return runAction(ToggleInput, input, async ({ resource_id, resource_type, reaction_type }) => {
+    const me = await requireUser();
+    await assertReadable(await getSession(), resource_type, resource_id);
+    const db = await getDb();
+    const mine = and(
+      eq(reactions.user_id, me.id),
+      eq(reactions.resource_type, resource_type),
+      eq(reactions.resource_id, resource_id),
+      eq(reactions.reaction_type, reaction_type),
+    );
+    const removed = await db.delete(reactions).where(mine).returning({ id: reactions.id });
+    if (removed.length > 0) return { reacted: false };
+    const [added] = await db
+      .insert(reactions)
+      .values({ user_id: me.id, resource_type, resource_id, reaction_type })
+      .onConflictDoNothing()
+      .returning({ id: reactions.id });
+    // Racing double-click: the other request inserted it; either way the reaction now exists.
+    if (added) {
+      requestNotification(
+        { actor_id: me.id, kind: "reaction", resource_type, resource_id, reaction_type },
+        `reaction-${me.id}-${reaction_type}-${resource_type}-${resource_id}-${added.id}`,
+      );
+    }
+    return { reacted: true };
+  });
+}

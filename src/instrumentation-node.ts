@@ -1,0 +1,33 @@
+import { demoLoginEnabled, getEnv, type Env } from "@/env";
+import { getDb } from "@/db/client";
+import { seed } from "@/db/seed";
+import { realtimeConfigured } from "@/lib/realtime/broker.server";
+
+/**
+ * Server start in the Node.js runtime (imported by instrumentation.ts only there, so the Edge bundle never sees
+ * process.exit or the database drivers).
+ */
+export async function onServerStart() {
+  let env: Env;
+  try {
+    env = getEnv();
+  } catch (err) {
+    // Left running, Next would answer every request with this error; stopping names the problem once, up front.
+    console.error(`[techdiary] ${(err as Error).message}\nFix the variables above (see .env.example) and start again.`);
+    process.exit(1);
+  }
+
+  // realtimeConfigured() itself says "realtime off" once when no broker is configured.
+  if (realtimeConfigured()) {
+    const where = env.PUSHER_HOST
+      ? `${env.PUSHER_HOST}:${env.PUSHER_PORT ?? (env.PUSHER_USE_TLS ? 443 : 80)}`
+      : `Pusher cluster ${env.PUSHER_CLUSTER}`;
+    console.log(`[realtime] publishing to ${where} (app ${env.PUSHER_APP_ID})`);
+  }
+
+  if (!demoLoginEnabled(env)) return;
+  const started = Date.now();
+  await seed(await getDb());
+  const db = env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${env.PGLITE_DATA_DIR}`;
+  console.log(`[techdiary] demo data ready in ${db} (${Date.now() - started} ms); sign in at ${env.APP_URL}/login`);
+}

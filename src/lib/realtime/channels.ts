@@ -1,0 +1,83 @@
+/**
+ * Channel names, built and parsed in one place for the publisher, the auth route and the browser.
+ * Isomorphic: no server imports.
+ */
+import { ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
+
+/** Pusher's own limits: these characters only, at most 164 of them. */
+export const CHANNEL_NAME_MAX = 164;
+const PUSHER_CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;
+
+export type ChannelKind = "user" | "resource" | "tag" | "profile";
+
+export type ParsedChannel =
+  | { kind: "user"; name: string; userId: number }
+  | { kind: "resource"; name: string; resourceType: RootResourceType; resourceId: number }
+  | { kind: "tag"; name: string; tagId: number }
+  | { kind: "profile"; name: string; userId: number };
+
+/** Channels whose subscription the auth route must sign (Pusher's "private-" convention). */
+export function isPrivateChannel(channel: ParsedChannel): boolean {
+  return channel.kind === "user" || channel.kind === "resource";
+}
+
+function assertId(id: number, what: string): number {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`${what} must be a positive safe integer, got ${id}`);
+  return id;
+}
+
+function assertRootType(type: string): RootResourceType {
+  if (!(ROOT_RESOURCE_TYPES as readonly string[]).includes(type)) {
+    throw new RangeError(`resource channel type must be one of ${ROOT_RESOURCE_TYPES.join("|")}, got ${type}`);
+  }
+  return type as RootResourceType;
+}
+
+export const userChannel = (userId: number) => `private-user.${assertId(userId, "userId")}`;
+export const resourceChannel = (type: RootResourceType, id: number) =>
+  `private-resource.${assertRootType(type)}.${assertId(id, "resource id")}`;
+export const tagChannel = (tagId: number) => `tag.${assertId(tagId, "tagId")}`;
+export const profileChannel = (userId: number) => `profile.${assertId(userId, "userId")}`;
+
+// No leading zeros, so every id has exactly one channel name (no "private-user.01" alias).
+const ID = "([1-9][0-9]{0,15})";
+const ROOT = `(${ROOT_RESOURCE_TYPES.join("|")})`;
+
+type Rule = { pattern: RegExp; build: (m: RegExpExecArray, name: string) => ParsedChannel | null };
+
+const id = (s: string) => {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+};
+
+const RULES: Rule[] = [
+  {
+    pattern: new RegExp(`^private-user\\.${ID}$`),
+    build: (m, name) => (id(m[1]) ? { kind: "user", name, userId: id(m[1])! } : null),
+  },
+  {
+    pattern: new RegExp(`^private-resource\\.${ROOT}\\.${ID}$`),
+    build: (m, name) =>
+      id(m[2]) ? { kind: "resource", name, resourceType: m[1] as RootResourceType, resourceId: id(m[2])! } : null,
+  },
+  { pattern: new RegExp(`^tag\\.${ID}$`), build: (m, name) => (id(m[1]) ? { kind: "tag", name, tagId: id(m[1])! } : null) },
+  {
+    pattern: new RegExp(`^profile\\.${ID}$`),
+    build: (m, name) => (id(m[1]) ? { kind: "profile", name, userId: id(m[1])! } : null),
+  },
+];
+
+/** The one parser: anything that is not exactly a channel this app builds is null. */
+export function parseChannel(name: unknown): ParsedChannel | null {
+  if (typeof name !== "string" || name.length > CHANNEL_NAME_MAX || !PUSHER_CHANNEL_CHARS.test(name)) return null;
+  for (const rule of RULES) {
+    const m = rule.pattern.exec(name);
+    if (m) return rule.build(m, name);
+  }
+  return null;
+}
+
+/** Pusher's character and length rules alone (a well-formed name that may still be unknown to this app). */
+export function isPusherChannelName(name: unknown): name is string {
+  return typeof name === "string" && name.length <= CHANNEL_NAME_MAX && PUSHER_CHANNEL_CHARS.test(name);
+}

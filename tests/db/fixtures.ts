@@ -1,0 +1,51 @@
+import { and, count, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { articles, comments, gists } from "@/db/schema";
+import type { PgTable } from "drizzle-orm/pg-core";
+import { userId } from "../helpers/db";
+
+/** Ids of the seeded rows, looked up by their seeded names (ids differ between PGlite and Postgres runs). */
+export async function seeded() {
+  const db = await getDb();
+  const [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((u) => userId(u)));
+  const article = async (handle: string) =>
+    (await db.select({ id: articles.id }).from(articles).where(and(eq(articles.author_id, alice), eq(articles.handle, handle))))[0].id;
+  const gist = async (title: string) => (await db.select({ id: gists.id }).from(gists).where(eq(gists.title, title)))[0].id;
+  const comment = async (body: string) => (await db.select({ id: comments.id }).from(comments).where(eq(comments.body, body)))[0].id;
+  return {
+    alice,
+    bob,
+    carol,
+    hello: await article("hello-realtime"),
+    draft: await article("alice-draft"),
+    publicGist: await gist("debounce.ts"),
+    privateGist: await gist("notes.md"),
+    bobTop: await comment("Great intro. Does this work with several tabs open?"),
+    aliceReply: await comment("Yes: every tab holds its own subscription."),
+    carolNested: await comment("Tried it with three tabs, all updated."),
+    carolTop: await comment("Bookmarked for later."),
+    aliceOnGist: await comment("Handy, thanks!"),
+  };
+}
+export type Seeded = Awaited<ReturnType<typeof seeded>>;
+
+/** Row counts of the given tables: "nothing written" is asserted by comparing two snapshots. */
+export async function rowCounts(...tables: PgTable[]): Promise<number[]> {
+  const db = await getDb();
+  return Promise.all(tables.map(async (t) => Number((await db.select({ n: count() }).from(t))[0].n)));
+}
+
+type Result = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** Asserts a refused action and returns its message for further checks. */
+export function failure(result: Result, code: string): string {
+  if (result.ok) throw new Error(`expected ${code}, got ok: ${JSON.stringify(result.data)}`);
+  if (result.error.code !== code) throw new Error(`expected ${code}, got ${result.error.code}: ${result.error.message}`);
+  return result.error.message;
+}
+
+/** Unwraps a successful action result, failing the test with the error otherwise. */
+export function ok<T>(result: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.data;
+}
