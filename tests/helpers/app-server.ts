@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
-export const TEST_DIST_DIR = ".next-test";
+// E2E_DIST_DIR lets several checkouts or agents build side by side without sharing one output folder.
+export const TEST_DIST_DIR = process.env.E2E_DIST_DIR || ".next-test";
 
 /** What global-setup hands to browser tests through vitest's provide/inject. */
 export type ProvidedApp = { url: string; pid: number };
@@ -56,11 +57,13 @@ export async function buildApp(): Promise<{ skipped: boolean; ms: number }> {
     return { skipped: true, ms: 0 };
   }
   const scratch = mkdtempSync(path.join(tmpdir(), "techdiary-build-"));
+  const tsconfig = `tsconfig.${TEST_DIST_DIR.replace(/^\./, "")}.local.json`;
+  writeFileSync(path.join(ROOT, tsconfig), JSON.stringify({ extends: "./tsconfig.json" }));
   let output = "";
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [NEXT_BIN, "build"], {
       cwd: ROOT,
-      env: childEnv({ PGLITE_DATA_DIR: path.join(scratch, "pglite") }),
+      env: childEnv({ PGLITE_DATA_DIR: path.join(scratch, "pglite"), NEXT_TSCONFIG_PATH: tsconfig }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (d) => (output += d));
