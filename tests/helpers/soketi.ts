@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
@@ -41,6 +41,8 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
   const dir = mkdtempSync(path.join(tmpdir(), "soketi-"));
   const configPath = path.join(dir, "soketi.json");
   writeFileSync(configPath, JSON.stringify(config));
+  // restart() needs the config until the end, so the folder goes when the test process does.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const app = (base["appManager.array.apps"] as SoketiApp[])[0];
 
   let child: ChildProcess | undefined;
@@ -101,6 +103,7 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
     },
     stop,
     restart: launch,
+
     log: () => output,
   };
 }
