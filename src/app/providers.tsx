@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
+import { SessionWatcher } from "@/components/session/SessionWatcher";
 import { RealtimeProvider, type RealtimeClientConfig } from "@/lib/realtime/client";
 
 function makeQueryClient() {
@@ -33,6 +34,7 @@ export function Providers({
     <QueryClientProvider client={queryClient}>
       <CurrentUserProvider user={user}>
         <RealtimeProvider config={realtime} userId={user?.id ?? null}>
+          <SessionWatcher />
           {children}
         </RealtimeProvider>
       </CurrentUserProvider>

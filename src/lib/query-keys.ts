@@ -7,6 +7,8 @@ import type { ResourceType } from "@/lib/resource-types";
 export const queryKeys = {
   articleFeed: () => ["article-feed"] as const,
   article: (username: string, handle: string) => ["article", username, handle] as const,
+  /** Prefix of every article(username, handle) key: a content-free signal knows the article's id, not its URL. */
+  articlePages: () => ["article"] as const,
   userArticleFeed: (userId: number) => ["user-article-feed", userId] as const,
   tagArticles: (tagId: number) => ["tag-articles", tagId] as const,
   comments: (resourceId: number, resourceType: ResourceType) => ["comments", resourceId, resourceType] as const,
@@ -17,6 +19,8 @@ export const queryKeys = {
   myNotifications: () => ["my-notifications"] as const,
   unreadNotificationCount: () => ["unread-notification-count"] as const,
   mySessions: () => ["mySessions"] as const,
+  /** Whether this device's own session is still valid (SessionWatcher); refreshed by the sessions scope. */
+  currentSession: () => ["current-session"] as const,
   gists: () => ["gists"] as const,
   gist: (id: number) => ["gist", id] as const,
   user: (userId: number) => ["user", userId] as const,

@@ -2,7 +2,7 @@
 
 import { and, desc, eq, inArray, like, or } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "@/db/client";
+import { type Db, getDb } from "@/db/client";
 import { articleTag, articles, bookmarks, tags, users } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { getSession } from "@/backend/services/session.actions";
@@ -18,6 +18,8 @@ import {
   summariesWhere,
 } from "@/backend/queries/articles";
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
+import { type ArticleState, articleState } from "@/backend/realtime/article-signals";
+import { publishArticleChange } from "@/backend/realtime/publish-article-change";
 
 export type { ArticleDetail, ArticleSummary };
 
@@ -124,7 +126,9 @@ export async function createMyArticle(input: z.input<typeof CreateInput>): Promi
       }
       throw new ActionError("CONFLICT", "Could not find a free handle for this title.");
     });
-    return (await articleDetail(db, id))!;
+    const created = (await articleDetail(db, id))!;
+    publishArticleChange(null, articleState(created));
+    return created;
   });
 }
 
@@ -140,6 +144,12 @@ async function ownArticle(id: number) {
   return { db, me, row };
 }
 
+/** Who could see the article before a write, for the signals announcing what the write changed. */
+async function stateBefore(db: Db, row: typeof articles.$inferSelect): Promise<ArticleState> {
+  const tagRows = await db.select({ id: articleTag.tag_id }).from(articleTag).where(eq(articleTag.article_id, row.id));
+  return { id: row.id, author_id: row.author_id, published: row.published_at !== null, tag_ids: tagRows.map((t) => t.id) };
+}
+
 const UpdateInput = z.object({
   id: Id,
   title: Title.optional(),
@@ -151,7 +161,8 @@ const UpdateInput = z.object({
 /** Edits fields; the handle stays as it was so existing links keep working. */
 export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promise<ActionResult<ArticleDetail>> {
   return runAction(UpdateInput, input, async ({ id, tags: tagNames, ...fields }) => {
-    const { db } = await ownArticle(id);
+    const { db, row } = await ownArticle(id);
+    const before = await stateBefore(db, row);
     await db.transaction(async (tx) => {
       await tx
         .update(articles)
@@ -159,7 +170,9 @@ export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promi
         .where(eq(articles.id, id));
       if (tagNames) await setArticleTags(tx, id, tagNames);
     });
-    return (await articleDetail(db, id))!;
+    const after = (await articleDetail(db, id))!;
+    publishArticleChange(before, articleState(after));
+    return after;
   });
 }
 
@@ -168,22 +181,27 @@ const PublishInput = z.object({ id: Id, published: z.boolean() });
 export async function setArticlePublished(input: z.input<typeof PublishInput>): Promise<ActionResult<ArticleDetail>> {
   return runAction(PublishInput, input, async ({ id, published }) => {
     const { db, row } = await ownArticle(id);
+    const before = await stateBefore(db, row);
     // Re-publishing keeps the original date so the article does not jump to the top of feeds.
     const published_at = published ? (row.published_at ?? new Date()) : null;
     await db.update(articles).set({ published_at, updated_at: new Date() }).where(eq(articles.id, id));
-    return (await articleDetail(db, id))!;
+    const after = (await articleDetail(db, id))!;
+    // Unpublishing takes readers' access away: the signal makes their open page refetch, meet NOT_FOUND, and leave.
+    publishArticleChange(before, articleState(after));
+    return after;
   });
 }
 
 export async function deleteMyArticle(input: { id: number }): Promise<ActionResult<{ id: number; author_id: number; tag_ids: number[] }>> {
   return runAction(z.object({ id: Id }), input, async ({ id }) => {
     const { db, row } = await ownArticle(id);
-    const tagRows = await db.select({ id: articleTag.tag_id }).from(articleTag).where(eq(articleTag.article_id, id));
+    const before = await stateBefore(db, row);
     await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "ARTICLE", [id]);
       await tx.delete(bookmarks).where(and(eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, id)));
       await tx.delete(articles).where(eq(articles.id, id));
     });
-    return { id, author_id: row.author_id, tag_ids: tagRows.map((t) => t.id) };
+    publishArticleChange(before, null);
+    return { id, author_id: row.author_id, tag_ids: [...before.tag_ids] };
   });
 }

@@ -9,6 +9,8 @@ import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import { assertReadable } from "@/backend/permissions";
 import { type ArticleSummary, readableBy, summariesWhere } from "@/backend/queries/articles";
+import { bookmarkSignal } from "@/backend/realtime/bookmark-signals";
+import { publishAll } from "@/backend/realtime/publish-all";
 
 const Id = z.coerce.number().int().positive();
 
@@ -34,9 +36,12 @@ export async function toggleResourceBookmark(input: { resource_id: number }): Pr
     await assertReadable(await getSession(), "ARTICLE", resource_id);
     const db = await getDb();
     const removed = await db.delete(bookmarks).where(bookmarkOf(me.id, resource_id)).returning({ id: bookmarks.id });
-    if (removed.length > 0) return { bookmarked: false };
-    await db.insert(bookmarks).values({ user_id: me.id, resource_type: "ARTICLE", resource_id }).onConflictDoNothing();
-    return { bookmarked: true };
+    const bookmarked = removed.length === 0;
+    if (bookmarked) {
+      await db.insert(bookmarks).values({ user_id: me.id, resource_type: "ARTICLE", resource_id }).onConflictDoNothing();
+    }
+    publishAll([bookmarkSignal(me.id, resource_id)]);
+    return { bookmarked };
   });
 }
 

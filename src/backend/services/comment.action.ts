@@ -10,6 +10,8 @@ import { requireUser } from "@/backend/current-user";
 import { MAX_COMMENT_DEPTH, assertReadable, canReadResource, resolveCommentRoot } from "@/backend/permissions";
 import { type ThreadComment, deleteCommentsDeep, loadThread, toThreadComment } from "@/backend/queries/comment-thread";
 import { requestNotification } from "@/lib/inngest";
+import { commentThreadSignal } from "@/backend/realtime/comment-signals";
+import { publishAll } from "@/backend/realtime/publish-all";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
 
 export type { ThreadComment };
@@ -90,6 +92,7 @@ export async function createMyComment(
       },
       `comment-${row.id}`,
     );
+    publishAll([commentThreadSignal(root)]);
     return { ...(await commentWithAuthor(row.id, depth)), root };
   });
 }
@@ -114,10 +117,9 @@ export async function updateMyComment(input: z.input<typeof UpdateInput>): Promi
   return runAction(UpdateInput, input, async ({ id, body }) => {
     const { db, root } = await ownComment(id);
     await db.update(comments).set({ body, updated_at: new Date() }).where(eq(comments.id, id));
-    return {
-      ...(await commentWithAuthor(id, root.depth)),
-      root: { resource_type: root.resource_type, resource_id: root.resource_id },
-    };
+    const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
+    publishAll([commentThreadSignal(threadRoot)]);
+    return { ...(await commentWithAuthor(id, root.depth)), root: threadRoot };
   });
 }
 
@@ -126,6 +128,8 @@ export async function deleteMyComment(input: { id: number }): Promise<ActionResu
   return runAction(z.object({ id: Id }), input, async ({ id }) => {
     const { db, root } = await ownComment(id);
     const deleted_ids = await db.transaction((tx) => deleteCommentsDeep(tx, [id]));
-    return { id, deleted_ids, root: { resource_type: root.resource_type, resource_id: root.resource_id } };
+    const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
+    publishAll([commentThreadSignal(threadRoot)]);
+    return { id, deleted_ids, root: threadRoot };
   });
 }

@@ -10,6 +10,8 @@ import { requireUser } from "@/backend/current-user";
 import { assertReadable } from "@/backend/permissions";
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { languageOf } from "@/backend/gist-language";
+import { gistSignals } from "@/backend/realtime/gist-signals";
+import { publishAll } from "@/backend/realtime/publish-all";
 
 type Owner = { id: number; username: string; name: string };
 export type GistSummary = {
@@ -124,6 +126,7 @@ export async function createMyGist(input: z.input<typeof CreateInput>): Promise<
       await tx.insert(gistFiles).values(fileRows(row.id, files));
       return row.id;
     });
+    publishAll(gistSignals(me.id, null));
     return gistDetail(id);
   });
 }
@@ -136,7 +139,7 @@ async function ownGist(id: number) {
   const [row] = await db.select({ owner_id: gists.owner_id, is_public: gists.is_public }).from(gists).where(eq(gists.id, id));
   if (!row) throw new ActionError("NOT_FOUND", "No such gist.");
   if (row.owner_id !== me.id) throw new ActionError("FORBIDDEN", "You can only change your own gists.");
-  return { db, row };
+  return { db, row, me };
 }
 
 const UpdateInput = z.object({
@@ -152,7 +155,7 @@ export async function updateMyGist(
   input: z.input<typeof UpdateInput>,
 ): Promise<ActionResult<GistDetail & { was_public: boolean }>> {
   return runAction(UpdateInput, input, async ({ id, files, ...fields }) => {
-    const { db, row } = await ownGist(id);
+    const { db, row, me } = await ownGist(id);
     await db.transaction(async (tx) => {
       await tx
         .update(gists)
@@ -163,17 +166,20 @@ export async function updateMyGist(
         await tx.insert(gistFiles).values(fileRows(id, files));
       }
     });
+    // Turning private needs nothing special: open pages of other viewers refetch, meet NOT_FOUND and leave.
+    publishAll(gistSignals(me.id, id));
     return { ...(await gistDetail(id)), was_public: row.is_public };
   });
 }
 
 export async function deleteMyGist(input: { id: number }): Promise<ActionResult<{ id: number; was_public: boolean }>> {
   return runAction(z.object({ id: Id }), input, async ({ id }) => {
-    const { db, row } = await ownGist(id);
+    const { db, row, me } = await ownGist(id);
     await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "GIST", [id]);
       await tx.delete(gists).where(eq(gists.id, id));
     });
+    publishAll(gistSignals(me.id, id));
     return { id, was_public: row.is_public };
   });
 }

@@ -8,6 +8,8 @@ import type { NotificationType } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
+import { userChannel } from "@/lib/realtime/channels";
+import { publishInvalidate } from "@/lib/realtime/publish.server";
 import type { NotificationPayload } from "@/backend/notification-builder";
 
 export type NotificationItem = {
@@ -71,7 +73,13 @@ export async function markNotificationRead(input: { id: number }): Promise<Actio
     const db = await getDb();
     const mine = and(eq(notifications.id, id), eq(notifications.recipient_id, me.id));
     // Only unread rows are stamped, so the first read time is kept.
-    await db.update(notifications).set({ read_at: new Date() }).where(and(mine, isNull(notifications.read_at)));
+    const stamped = await db
+      .update(notifications)
+      .set({ read_at: new Date() })
+      .where(and(mine, isNull(notifications.read_at)))
+      .returning({ id: notifications.id });
+    // The user's other tabs show the same badge; this tab refetches in the mutation's onSuccess.
+    if (stamped.length > 0) publishInvalidate(userChannel(me.id), { scope: "notifications" });
     const [row] = await db.select({ id: notifications.id, read_at: notifications.read_at }).from(notifications).where(mine);
     if (!row) throw new ActionError("NOT_FOUND", "No such notification.");
     return { id: row.id, read_at: row.read_at! };
@@ -87,6 +95,7 @@ export async function markAllNotificationsRead(input: Record<string, never> = {}
       .set({ read_at: new Date() })
       .where(and(eq(notifications.recipient_id, me.id), isNull(notifications.read_at)))
       .returning({ id: notifications.id });
+    if (updated.length > 0) publishInvalidate(userChannel(me.id), { scope: "notifications" });
     return { count: updated.length };
   });
 }

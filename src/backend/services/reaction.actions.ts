@@ -7,8 +7,11 @@ import { reactions } from "@/db/schema";
 import { type ActionResult, runAction } from "@/backend/action-result";
 import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
-import { assertReadable } from "@/backend/permissions";
+import { assertReadable, resolveCommentRoot } from "@/backend/permissions";
 import { requestNotification } from "@/lib/inngest";
+import { publishAll } from "@/backend/realtime/publish-all";
+import type { ThreadRoot } from "@/backend/realtime/publication";
+import { reactionSignal } from "@/backend/realtime/reaction-signals";
 import { REACTION_TYPES, RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
@@ -37,6 +40,13 @@ export async function getResourceReactions(input: { resource_id: number; resourc
   });
 }
 
+/** The page showing a resource's reactions: the article or gist itself, or a comment's thread root. */
+async function pageOf(resource_type: ResourceType, resource_id: number): Promise<ThreadRoot | null> {
+  if (resource_type !== "COMMENT") return { resource_type, resource_id };
+  const root = await resolveCommentRoot(resource_id);
+  return root && { resource_type: root.resource_type, resource_id: root.resource_id };
+}
+
 const ToggleInput = Target.extend({ reaction_type: z.enum(REACTION_TYPES) });
 
 /** Adds the caller's reaction of that type, or removes it if present. */
@@ -51,8 +61,16 @@ export async function toggleResourceReaction(input: z.input<typeof ToggleInput>)
       eq(reactions.resource_id, resource_id),
       eq(reactions.reaction_type, reaction_type),
     );
+    const target = { resource_type, resource_id };
+    const announce = async () => {
+      const root = await pageOf(resource_type, resource_id);
+      if (root) publishAll([reactionSignal(target, root)]);
+    };
     const removed = await db.delete(reactions).where(mine).returning({ id: reactions.id });
-    if (removed.length > 0) return { reacted: false };
+    if (removed.length > 0) {
+      await announce();
+      return { reacted: false };
+    }
     const [added] = await db
       .insert(reactions)
       .values({ user_id: me.id, resource_type, resource_id, reaction_type })
@@ -60,6 +78,7 @@ export async function toggleResourceReaction(input: z.input<typeof ToggleInput>)
       .returning({ id: reactions.id });
     // Racing double-click: the other request inserted it; either way the reaction now exists.
     if (added) {
+      await announce();
       requestNotification(
         { actor_id: me.id, kind: "reaction", resource_type, resource_id, reaction_type },
         `reaction-${me.id}-${reaction_type}-${resource_type}-${resource_id}-${added.id}`,

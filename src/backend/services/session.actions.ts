@@ -13,6 +13,8 @@ import {
   type SessionResult,
 } from "@/backend/session-store";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
+import { publishAll } from "@/backend/realtime/publish-all";
+import { sessionSignal } from "@/backend/realtime/session-signals";
 
 // React's cache() shares one lookup between the layout, the page and the actions of one request.
 const currentSession = cache(async (): Promise<SessionResult> => {
@@ -61,6 +63,8 @@ export async function deleteSession(input: z.input<typeof DeleteSessionInput>): 
       .where(and(eq(userSessions.id, id), eq(userSessions.user_id, session.user_id)))
       .returning({ id: userSessions.id });
     if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
+    // The revoked device hears this on its user channel and signs itself out; the others refresh their list.
+    publishAll([sessionSignal(session.user_id, id)]);
     return { id };
   });
 }
@@ -70,7 +74,22 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
   if (token) {
+    const { session } = await currentSession();
     await deleteSessionByToken(token);
+    if (session) publishAll([sessionSignal(session.user_id, session.id)]);
   }
   jar.delete(SESSION_COOKIE);
+}
+
+/**
+ * Whose session this request still carries: what SessionWatcher asks after every sessions signal. null means the
+ * session was revoked (or expired), so that device signs itself out.
+ */
+export async function currentSessionStatus(
+  input: Record<string, never> = {},
+): Promise<ActionResult<{ user_id: number | null; session_id: number | null }>> {
+  return runAction(z.object({}).optional(), input, async () => {
+    const { session } = await currentSession();
+    return { user_id: session?.user_id ?? null, session_id: session?.id ?? null };
+  });
 }

@@ -6,6 +6,8 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { requireUser } from "@/backend/current-user";
+import { profileSignals } from "@/backend/realtime/profile-signals";
+import { publishAll } from "@/backend/realtime/publish-all";
 
 export type UserProfile = { id: number; username: string; name: string; bio: string };
 
@@ -34,6 +36,7 @@ export async function updateMyProfile(input: z.input<typeof ProfileInput>): Prom
       .set({ name, bio, updated_at: new Date() })
       .where(eq(users.id, me.id))
       .returning(profileColumns);
+    publishAll(profileSignals(me.id, user.name !== me.name));
     return user;
   });
 }

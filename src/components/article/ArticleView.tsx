@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { getArticle } from "@/backend/services/article.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useResourceChannel } from "@/lib/realtime/client";
 import { CommentSection } from "@/components/comment/CommentSection";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
@@ -15,13 +16,32 @@ import { TagList } from "./TagList";
 
 type Article = ActionData<typeof getArticle>;
 
+/**
+ * The article, or null once it is gone for this reader (unpublished, deleted). A hidden article answers NOT_FOUND,
+ * exactly like a missing one, so this is the page's normal "no longer available" state rather than an error.
+ */
+async function readArticle(username: string, handle: string): Promise<Article | null> {
+  const result = await getArticle({ username, handle });
+  if (!result.ok && result.error.code === "NOT_FOUND") return null;
+  return unwrap(result);
+}
+
+/**
+ * A signal on the article's channel (edit, unpublish, delete) refetches the page. When the reader lost access the
+ * page says so and unmounts everything live, so the tab leaves the channel. The broker cannot evict a member, so
+ * a modified client could stay on the channel until it disconnects; it would only ever hear content-free signals,
+ * and every refetch they prompt is refused.
+ */
 export function ArticleView({ username, handle, initialArticle }: { username: string; handle: string; initialArticle: Article }) {
   const query = useQuery({
     queryKey: queryKeys.article(username, handle),
-    queryFn: async () => unwrap(await getArticle({ username, handle })),
+    queryFn: () => readArticle(username, handle),
     initialData: initialArticle,
   });
   const article = query.data;
+  useResourceChannel("ARTICLE", article?.id);
+
+  if (!article) return <ArticleGone />;
 
   return (
     <div>
@@ -64,6 +84,18 @@ export function ArticleView({ username, handle, initialArticle }: { username: st
       </article>
 
       <CommentSection resource_id={article.id} resource_type="ARTICLE" />
+    </div>
+  );
+}
+
+function ArticleGone() {
+  return (
+    <div className="py-16 text-center" data-testid="article-gone">
+      <h1 className="text-2xl font-bold">This article is no longer available</h1>
+      <p className="mt-2 text-slate-600">Its author unpublished or deleted it.</p>
+      <Link href="/" className="mt-6 inline-block text-sm font-medium underline">
+        Back to the home feed
+      </Link>
     </div>
   );
 }

@@ -2,11 +2,15 @@
 
 import { tagArticles } from "@/backend/services/article.actions";
 import { queryKeys } from "@/lib/query-keys";
+import { tagChannel } from "@/lib/realtime/channels";
+import { useRealtimeChannel } from "@/lib/realtime/client";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { ArticleList } from "./ArticleList";
 import { useArticleFeed } from "./useArticleFeed";
 
+/** Published articles under one tag, refetched when one of them is published, edited, unpublished or deleted. */
 export function TagFeed({ tag }: { tag: { id: number; name: string } }) {
+  useRealtimeChannel(tagChannel(tag.id));
   const feed = useArticleFeed(queryKeys.tagArticles(tag.id), (cursor) => tagArticles({ tag_id: tag.id, cursor }));
   return (
     <div>

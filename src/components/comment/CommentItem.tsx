@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createMyComment, deleteMyComment, updateMyComment } from "@/backend/services/comment.action";
 import { unwrap } from "@/lib/action-result";
+import type { RootResourceType } from "@/lib/resource-types";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
@@ -26,10 +27,13 @@ export type CommentView = FlatComment & {
 export function CommentItem({
   node,
   threadKey,
+  root,
 }: {
   node: CommentNode<CommentView>;
   /** The root resource's comments query: every change anywhere in the thread refetches it. */
   threadKey: readonly unknown[];
+  /** The article or gist of the thread, whose channel carries this comment's reactions. */
+  root?: { resource_type: RootResourceType; resource_id: number };
 }) {
   const { comment, level, replies } = node;
   const user = useCurrentUser();
@@ -92,7 +96,7 @@ export function CommentItem({
         )}
 
         <div className="mt-2 flex flex-wrap items-center justify-between gap-2">
-          <ReactionBar resource_id={comment.id} resource_type="COMMENT" size="sm" />
+          <ReactionBar resource_id={comment.id} resource_type="COMMENT" root={root} size="sm" />
           <div className="flex gap-3">
             {canReply ? (
               <button type="button" className={button.link} onClick={() => setMode(mode === "reply" ? "view" : "reply")}>
@@ -139,7 +143,7 @@ export function CommentItem({
       {replies.length > 0 ? (
         <ul aria-label={`Replies to comment ${comment.id}`} className="space-y-3 border-l-2 border-slate-200 pl-3 sm:pl-5">
           {replies.map((child) => (
-            <CommentItem key={child.comment.id} node={child} threadKey={threadKey} />
+            <CommentItem key={child.comment.id} node={child} threadKey={threadKey} root={root} />
           ))}
         </ul>
       ) : null}

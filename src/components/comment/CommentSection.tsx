@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createMyComment, getComments } from "@/backend/services/comment.action";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useResourceChannel } from "@/lib/realtime/client";
 import type { RootResourceType } from "@/lib/resource-types";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
@@ -14,8 +15,12 @@ import { CommentForm } from "./CommentForm";
 import { CommentItem, type CommentView } from "./CommentItem";
 import { buildCommentTree } from "./comment-tree";
 
-/** The whole thread of an article or gist, from ONE `["comments", id, type]` query. */
+/**
+ * The whole thread of an article or gist, from ONE `["comments", id, type]` query. It joins the resource's channel,
+ * where every change in the thread (replies at any depth included) is announced, so it refetches that query.
+ */
 export function CommentSection({ resource_id, resource_type }: { resource_id: number; resource_type: RootResourceType }) {
+  useResourceChannel(resource_type, resource_id);
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const queryKey = queryKeys.comments(resource_id, resource_type);
@@ -63,7 +68,7 @@ export function CommentSection({ resource_id, resource_type }: { resource_id: nu
       ) : (
         <ul className="space-y-4" aria-label="Comments">
           {tree.map((node) => (
-            <CommentItem key={node.comment.id} node={node} threadKey={queryKey} />
+            <CommentItem key={node.comment.id} node={node} threadKey={queryKey} root={{ resource_type, resource_id }} />
           ))}
         </ul>
       )}

@@ -2,24 +2,58 @@
 
 import { useId, useState, type FormEvent } from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { updateMyProfile } from "@/backend/services/user.actions";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { getUserProfile, updateMyProfile } from "@/backend/services/user.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { button, card, input, label } from "@/components/ui/styles";
 
-export function ProfileForm({ me }: { me: { id: number; username: string; name: string; bio: string } }) {
+type Me = { id: number; username: string; name: string; bio: string };
+type Fields = { name: string; bio: string };
+
+/**
+ * The profile settings form. It reads the same `["user", id]` query as the profile card, so a save made on another
+ * device (the `user` signal on the user's channel) reaches it: taken over when this form has no edits of its own,
+ * otherwise announced, never overwriting what is being typed.
+ */
+export function ProfileForm({ me }: { me: Me }) {
   const id = useId();
   const router = useRouter();
   const queryClient = useQueryClient();
+  const profile = useQuery({
+    queryKey: queryKeys.user(me.id),
+    queryFn: async () => unwrap(await getUserProfile({ username: me.username })),
+    initialData: me,
+  });
   const [name, setName] = useState(me.name);
   const [bio, setBio] = useState(me.bio);
+  // The saved values the form last started from; the difference to them is this form's own unsaved edit.
+  const [base, setBase] = useState<Fields>({ name: me.name, bio: me.bio });
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+
+  const latest = profile.data;
+  if (latest.name !== base.name || latest.bio !== base.bio) {
+    const untouched = name === base.name && bio === base.bio;
+    setBase({ name: latest.name, bio: latest.bio });
+    if (untouched) {
+      setName(latest.name);
+      setBio(latest.bio);
+    } else if (name !== latest.name || bio !== latest.bio) {
+      setChangedElsewhere(true);
+    }
+  }
+
   const save = useMutation({
     mutationFn: async () => unwrap(await updateMyProfile({ name, bio })),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.user(me.id) });
+    onSuccess: (saved) => {
+      // The server's version (trimmed) becomes the form's base, so the card query below holds no surprise.
+      setBase({ name: saved.name, bio: saved.bio });
+      setName(saved.name);
+      setBio(saved.bio);
+      setChangedElsewhere(false);
+      queryClient.setQueryData(queryKeys.user(me.id), saved);
       // The layout renders the name from the session; refresh it too.
       router.refresh();
     },
@@ -30,6 +64,12 @@ export function ProfileForm({ me }: { me: { id: number; username: string; name: 
     save.mutate();
   }
 
+  function loadLatest() {
+    setName(latest.name);
+    setBio(latest.bio);
+    setChangedElsewhere(false);
+  }
+
   return (
     <div>
       <PageHeader title="Profile" />
@@ -37,6 +77,14 @@ export function ProfileForm({ me }: { me: { id: number; username: string; name: 
         <p className="text-sm text-slate-600">
           Signed in as <span className="font-medium">@{me.username}</span>
         </p>
+        {changedElsewhere ? (
+          <p role="status" className="flex flex-wrap items-center gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+            Your profile was changed on another device.
+            <button type="button" className={button.link} onClick={loadLatest}>
+              Load the saved version
+            </button>
+          </p>
+        ) : null}
         <div>
           <label htmlFor={`${id}-name`} className={label}>
             Name

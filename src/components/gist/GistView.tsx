@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { deleteMyGist, getGist } from "@/backend/services/gist.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useResourceChannel } from "@/lib/realtime/client";
 import type { ActionData } from "@/components/action-data";
 import { CommentSection } from "@/components/comment/CommentSection";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
@@ -14,20 +15,32 @@ import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { Time } from "@/components/ui/Time";
 import { button } from "@/components/ui/styles";
+import { GistGone } from "./GistGone";
 import { PrivateBadge } from "./PrivateBadge";
 
 type Gist = ActionData<typeof getGist>;
+
+/** null: the gist is gone for this viewer (deleted, or made private by its owner); NOT_FOUND does not say which. */
+async function fetchGist(id: number): Promise<Gist | null> {
+  const result = await getGist({ id });
+  if (!result.ok && result.error.code === "NOT_FOUND") return null;
+  return unwrap(result);
+}
 
 export function GistView({ initialGist }: { initialGist: Gist }) {
   const user = useCurrentUser();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [confirmingDelete, setConfirmingDelete] = useState(false);
-  const query = useQuery({
+  const query = useQuery<Gist | null>({
     queryKey: queryKeys.gist(initialGist.id),
-    queryFn: async () => unwrap(await getGist({ id: initialGist.id })),
+    queryFn: () => fetchGist(initialGist.id),
     initialData: initialGist,
   });
+  const gist = query.data;
+  // The page holds the gist's channel while the gist is readable; once it is gone the channel is left (the comment
+  // section that shares it unmounts with the rest of the page), so a viewer who lost access hears nothing more.
+  useResourceChannel("GIST", gist ? gist.id : null);
   const remove = useMutation({
     mutationFn: async () => unwrap(await deleteMyGist({ id: initialGist.id })),
     onSuccess: async () => {
@@ -36,7 +49,7 @@ export function GistView({ initialGist }: { initialGist: Gist }) {
       router.push("/gists");
     },
   });
-  const gist = query.data;
+  if (!gist) return <GistGone ownerView={user?.id === initialGist.owner.id} />;
   const isOwner = user?.id === gist.owner.id;
 
   return (

@@ -7,6 +7,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { logout } from "@/backend/services/session.actions";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
+import { RealtimeStatusIndicator } from "@/components/realtime/RealtimeStatusIndicator";
 import { UnreadBadge } from "./UnreadBadge";
 
 const LINKS = [
@@ -67,6 +68,7 @@ export function Navbar() {
           </Link>
         </div>
         <div className="order-2 ml-auto flex items-center gap-2 sm:order-3">
+          <RealtimeStatusIndicator />
           {user ? (
             <>
               <Link href={`/@${user.username}`} className="text-sm font-medium text-slate-700 hover:underline">

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ReactionType, ResourceType } from "@/lib/resource-types";
+import type { ReactionType, ResourceType, RootResourceType } from "@/lib/resource-types";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { ResourceReactionable } from "./ResourceReactionable";
@@ -21,15 +21,18 @@ const EMOJI: Record<ReactionType, string> = {
 export function ReactionBar({
   resource_id,
   resource_type,
+  root,
   size = "md",
 }: {
   resource_id: number;
   resource_type: ResourceType;
+  /** For a comment: its thread's article or gist, whose channel carries the comment's reaction signals. */
+  root?: { resource_type: RootResourceType; resource_id: number };
   size?: "sm" | "md";
 }) {
   const user = useCurrentUser();
   return (
-    <ResourceReactionable resource_id={resource_id} resource_type={resource_type}>
+    <ResourceReactionable resource_id={resource_id} resource_type={resource_type} root={root}>
       {({ reactions, isLoading, isToggling, toggle, error }) => (
         <div>
           <div className="flex flex-wrap gap-1.5">

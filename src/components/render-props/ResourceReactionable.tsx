@@ -5,7 +5,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getResourceReactions, toggleResourceReaction } from "@/backend/services/reaction.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { REACTION_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
+import { useResourceChannel } from "@/lib/realtime/client";
+import { REACTION_TYPES, type ReactionType, type ResourceType, type RootResourceType } from "@/lib/resource-types";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
 
@@ -17,19 +18,35 @@ export type ReactionableState = {
   error: unknown;
 };
 
+/** The channel that carries a resource's reaction signals: its own, or (for a comment) its thread root's. */
+function channelOf(
+  resource_type: ResourceType,
+  resource_id: number,
+  root: { resource_type: RootResourceType; resource_id: number } | undefined,
+) {
+  if (resource_type !== "COMMENT") return { type: resource_type, id: resource_id };
+  return root ? { type: root.resource_type, id: root.resource_id } : { type: "ARTICLE" as const, id: null };
+}
+
 /**
  * Owns the `["reaction", id, type]` query and the toggle mutation for one resource (article, gist or
- * comment) and leaves the markup to its child, as TechDiary's render-props component does.
+ * comment) and leaves the markup to its child, as TechDiary's render-props component does. It joins the channel
+ * that carries the resource's reaction signals; every bar of a page shares that one subscription.
  */
 export function ResourceReactionable({
   resource_id,
   resource_type,
+  root,
   children,
 }: {
   resource_id: number;
   resource_type: ResourceType;
+  /** Required for live counts on a comment (its channel is the thread root's); ignored otherwise. */
+  root?: { resource_type: RootResourceType; resource_id: number };
   children: (state: ReactionableState) => ReactNode;
 }) {
+  const channel = channelOf(resource_type, resource_id, root);
+  useResourceChannel(channel.type, channel.id);
   const queryClient = useQueryClient();
   const queryKey = queryKeys.reaction(resource_id, resource_type);
   const query = useQuery({

@@ -5,6 +5,8 @@ import { userArticleFeed } from "@/backend/services/article.actions";
 import { getUserProfile } from "@/backend/services/user.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { profileChannel } from "@/lib/realtime/channels";
+import { useRealtimeChannel } from "@/lib/realtime/client";
 import { ArticleList } from "@/components/article/ArticleList";
 import { useArticleFeed } from "@/components/article/useArticleFeed";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
@@ -12,7 +14,9 @@ import type { ActionData } from "@/components/action-data";
 
 type Profile = ActionData<typeof getUserProfile>;
 
+/** A user's card and published articles; both follow the public `profile.{userId}` channel (no sign-in needed). */
 export function ProfileView({ initialProfile }: { initialProfile: Profile }) {
+  useRealtimeChannel(profileChannel(initialProfile.id));
   const profile = useQuery({
     queryKey: queryKeys.user(initialProfile.id),
     queryFn: async () => unwrap(await getUserProfile({ username: initialProfile.username })),

@@ -35,7 +35,8 @@ function buildBroker(env: Env): Broker | null {
   if (!env.PUSHER_APP_ID || !env.PUSHER_KEY || !env.PUSHER_SECRET) return null;
   const useTLS = env.PUSHER_USE_TLS;
   // Keep-alive: publishes come in bursts, and a fresh TCP (or TLS) handshake per signal would dominate their cost.
-  const agent = new (useTLS ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 32 });
+  // Room above the sender's calls in flight (MAX_IN_FLIGHT), so the health probe never queues behind them.
+  const agent = new (useTLS ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 64 });
   const base = {
     appId: env.PUSHER_APP_ID,
     key: env.PUSHER_KEY,

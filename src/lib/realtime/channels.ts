@@ -8,13 +8,18 @@ import { ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types
 export const CHANNEL_NAME_MAX = 164;
 const PUSHER_CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;
 
-export type ChannelKind = "user" | "resource" | "tag" | "profile";
+export type ChannelKind = "user" | "resource" | "tag" | "profile" | "feed";
+
+/** Site-wide public feeds; only the home article feed has one (throttled server-side, see home-feed-throttle). */
+export const FEEDS = ["articles"] as const;
+export type Feed = (typeof FEEDS)[number];
 
 export type ParsedChannel =
   | { kind: "user"; name: string; userId: number }
   | { kind: "resource"; name: string; resourceType: RootResourceType; resourceId: number }
   | { kind: "tag"; name: string; tagId: number }
-  | { kind: "profile"; name: string; userId: number };
+  | { kind: "profile"; name: string; userId: number }
+  | { kind: "feed"; name: string; feed: Feed };
 
 /** Channels whose subscription the auth route must sign (Pusher's "private-" convention). */
 export function isPrivateChannel(channel: ParsedChannel): boolean {
@@ -38,6 +43,7 @@ export const resourceChannel = (type: RootResourceType, id: number) =>
   `private-resource.${assertRootType(type)}.${assertId(id, "resource id")}`;
 export const tagChannel = (tagId: number) => `tag.${assertId(tagId, "tagId")}`;
 export const profileChannel = (userId: number) => `profile.${assertId(userId, "userId")}`;
+export const articleFeedChannel = () => "feed.articles" as const;
 
 // No leading zeros, so every id has exactly one channel name (no "private-user.01" alias).
 const ID = "([1-9][0-9]{0,15})";
@@ -65,6 +71,7 @@ const RULES: Rule[] = [
     pattern: new RegExp(`^profile\\.${ID}$`),
     build: (m, name) => (id(m[1]) ? { kind: "profile", name, userId: id(m[1])! } : null),
   },
+  { pattern: new RegExp(`^feed\\.(${FEEDS.join("|")})$`), build: (m, name) => ({ kind: "feed", name, feed: m[1] as Feed }) },
 ];
 
 /** The one parser: anything that is not exactly a channel this app builds is null. */

@@ -1,132 +1,106 @@
 import "server-only";
-import { after } from "next/server";
 import { parseChannel } from "./channels";
-import { getBroker, type Broker } from "./broker.server";
+import { getBroker } from "./broker.server";
+import { SOCKET_ID } from "./origin-socket.server";
+import { PublishBatch, signalData, type Publication } from "./publish-batch.server";
+import { RealtimePublishError } from "./publish-error.server";
+import { publishMetrics } from "./publish-metrics.server";
+import { publishInRequest, type PendingPublication } from "./publish-request.server";
+import { senderFor } from "./publish-sender.server";
 import { resolveSignal, type InvalidateSignal } from "./scopes";
-import { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, SignalSchema, signalByteLength, type Signal } from "./signal";
+import { SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "./signal";
+
+export { RealtimePublishError };
 
 export type PublishOptions = {
-  /** The originating pusher-js connection (`pusher.connection.socket_id`); the broker skips it. */
+  /**
+   * The originating pusher-js connection (`pusher.connection.socket_id`); the broker skips it. Left out,
+   * publishInvalidate takes it from the request's `x-socket-id` header; `null` excludes no one.
+   */
   socketId?: string | null;
 };
 
-export class RealtimePublishError extends Error {
-  constructor(
-    readonly channels: readonly string[],
-    readonly reason: string,
-  ) {
-    super(`[realtime] publish "${INVALIDATE_EVENT}" to ${channels.join(",")} failed: ${reason}`);
-    this.name = "RealtimePublishError";
-  }
-}
+/** One entry of a publishInvalidateNow list. */
+export type PublishItem = { channels: string | readonly string[]; signal: InvalidateSignal; socketId?: string | null };
 
-const SOCKET_ID = /^\d+\.\d+$/;
-// Pusher's limit per trigger call.
-const MAX_CHANNELS_PER_TRIGGER = 100;
-
-type Prepared = { channels: string[]; signal: Signal; socketId?: string };
-
-/** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
-function prepare(channels: string | readonly string[], signal: InvalidateSignal | Signal, opts: PublishOptions): Prepared {
-  const list = [...new Set(typeof channels === "string" ? [channels] : channels)];
+/**
+ * Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize.
+ * Runs on the request path, so each check runs once: the ids once per channel kind, the wire text once.
+ */
+function prepare(channels: string | readonly string[], signal: InvalidateSignal | Signal, opts: PublishOptions): PendingPublication {
+  const list = typeof channels === "string" ? [channels] : [...new Set(channels)];
   if (list.length === 0) throw new RealtimePublishError(list, "no channel given");
   const parsed = SignalSchema.safeParse(signal);
   if (!parsed.success) throw new RealtimePublishError(list, `invalid signal: ${parsed.error.issues[0]?.message}`);
-  const bytes = signalByteLength(parsed.data);
-  if (bytes === null || bytes > SIGNAL_MAX_BYTES) throw new RealtimePublishError(list, `signal over ${SIGNAL_MAX_BYTES} bytes`);
+  const data = signalData(parsed.data);
+  if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES) throw new RealtimePublishError(list, `signal over ${SIGNAL_MAX_BYTES} bytes`);
+  const checkedKinds = new Set<string>();
   for (const name of list) {
     const channel = parseChannel(name);
     if (!channel) throw new RealtimePublishError(list, `not a channel of this app: ${JSON.stringify(name)}`);
+    if (checkedKinds.has(channel.kind)) continue;
     if (!resolveSignal(parsed.data, channel)) {
       throw new RealtimePublishError(list, `scope "${parsed.data.scope}" is unknown, lacks ids, or is not carried by ${name}`);
     }
+    checkedKinds.add(channel.kind);
   }
-  const socketId = opts.socketId ?? undefined;
-  if (socketId !== undefined && !SOCKET_ID.test(socketId)) throw new RealtimePublishError(list, "invalid socketId");
-  return { channels: list, signal: parsed.data, socketId };
+  const socketId = opts.socketId;
+  if (typeof socketId === "string" && !SOCKET_ID.test(socketId)) throw new RealtimePublishError(list, "invalid socketId");
+  return { channels: list, signal: parsed.data, data, socketId };
 }
 
-/** Pusher answers `{}`, Soketi `{"ok":true}`; Soketi also answers 200 with `{"error":...}` when it refuses. */
-function isSuccessBody(text: string): boolean {
-  if (text.trim() === "") return true;
-  try {
-    const body: unknown = JSON.parse(text);
-    if (!body || typeof body !== "object" || Array.isArray(body) || "error" in body) return false;
-    return (body as { ok?: unknown }).ok === true || Object.keys(body).length === 0;
-  } catch {
-    return false;
-  }
-}
-
-function describe(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error) {
-    const e = err as Error & { status?: number; body?: string; error?: { name?: string } };
-    if (e.error?.name === "AbortError" || e.name === "AbortError") return `timed out after ${timeoutMs}ms`;
-    if (e.status) return `HTTP ${e.status} ${String(e.body ?? "").slice(0, 200)}`;
-    return e.error && "message" in e.error ? `${e.message}: ${String(e.error.message)}` : e.message;
-  }
-  return String(err);
-}
-
-async function triggerOnce(broker: Broker, channels: string[], prepared: Prepared): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let response: Awaited<ReturnType<Broker["pusher"]["trigger"]>> | undefined;
-  // The SDK's own timeout stops waiting for headers; this one also bounds reading the body.
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      (response?.body as { destroy?: () => void } | undefined)?.destroy?.();
-      reject(new Error(`timed out after ${broker.timeoutMs}ms`));
-    }, broker.timeoutMs);
-  });
-  const attempt = (async () => {
-    const params = prepared.socketId ? { socket_id: prepared.socketId } : undefined;
-    response = await broker.pusher.trigger(channels, INVALIDATE_EVENT, prepared.signal, params);
-    const text = await response.text();
-    if (!isSuccessBody(text)) throw new Error(`broker refused with HTTP ${response.status} ${text.slice(0, 200)}`);
-  })();
-  try {
-    await Promise.race([attempt, timedOut]);
-  } catch (err) {
-    attempt.catch(() => {}); // settled later by the abort; nobody waits for it any more
-    throw new RealtimePublishError(channels, describe(err, broker.timeoutMs));
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function send(broker: Broker, prepared: Prepared): Promise<void> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < prepared.channels.length; i += MAX_CHANNELS_PER_TRIGGER) {
-    chunks.push(prepared.channels.slice(i, i + MAX_CHANNELS_PER_TRIGGER));
-  }
-  const results = await Promise.allSettled(chunks.map((chunk) => triggerOnce(broker, chunk, prepared)));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
+/** Sends a batch; resolves with the channels that failed and the first reason (each failure is already logged). */
+async function sendBatch(batch: PublishBatch): Promise<{ failed: string[]; reason: string } | null> {
+  const broker = getBroker();
+  if (!broker || batch.isEmpty) return null;
+  publishMetrics.requested(batch.requested);
+  publishMetrics.duplicates(batch.duplicates);
+  const units = batch.units();
+  const outcomes = await senderFor(broker).submit(units);
+  const failed = units.flatMap((u, i) => (outcomes[i] === null ? [] : u.kind === "trigger" ? u.channels : [u.channel]));
+  const reason = outcomes.find((o) => o !== null);
+  return reason ? { failed, reason } : null;
 }
 
 /**
- * For Inngest steps and other awaited contexts: resolves once the broker accepted the signal and throws
- * RealtimePublishError otherwise, so the step is retried. Without a broker it is a no-op.
+ * For Inngest steps and other awaited contexts: resolves once the broker accepted every signal and throws
+ * RealtimePublishError otherwise, so the step is retried. Takes one signal for some channels, or a list of them,
+ * batched like the signals of a request. Without a broker it is a no-op.
  */
+export async function publishInvalidateNow(items: readonly PublishItem[]): Promise<void>;
 export async function publishInvalidateNow(
   channels: string | readonly string[],
   signal: InvalidateSignal,
+  opts?: PublishOptions,
+): Promise<void>;
+export async function publishInvalidateNow(
+  first: string | readonly string[] | readonly PublishItem[],
+  signal?: InvalidateSignal,
   opts: PublishOptions = {},
 ): Promise<void> {
-  const prepared = prepare(channels, signal, opts);
-  const broker = getBroker();
-  if (!broker) return;
-  await send(broker, prepared);
+  const items: PublishItem[] =
+    signal === undefined && typeof first !== "string"
+      ? [...(first as readonly PublishItem[])]
+      : [{ channels: first as string | readonly string[], signal: signal as InvalidateSignal, socketId: opts.socketId }];
+  const batch = new PublishBatch();
+  for (const item of items) {
+    const prepared = prepare(item.channels, item.signal, { socketId: item.socketId });
+    batch.add({ ...prepared, socketId: prepared.socketId ?? undefined } satisfies Publication);
+  }
+  const failure = await sendBatch(batch);
+  if (failure) throw new RealtimePublishError(failure.failed, failure.reason);
 }
 
 function logFailure(err: unknown, channels: string | readonly string[]): void {
-  const message = err instanceof RealtimePublishError ? err.message : `[realtime] publish to ${String(channels)} failed: ${describe(err, 0)}`;
+  const message =
+    err instanceof RealtimePublishError ? err.message : `[realtime] publish to ${String(channels)} failed: ${String(err)}`;
   console.error(message);
 }
 
 /**
- * For server actions: after the response, and never throws; a failure is logged once with the channel and reason.
- * The write already committed, and the next refetch (focus, navigation, polling) repairs a lost signal.
+ * For server actions: never throws and never holds the response. The signals of one request are merged and sent
+ * once, after the response; a failure is logged once with its channels and reason. The write already committed,
+ * and the next refetch (focus, navigation, polling) repairs a lost signal.
  */
 export function publishInvalidate(
   channels: string | readonly string[],
@@ -135,15 +109,8 @@ export function publishInvalidate(
 ): void {
   try {
     const prepared = prepare(channels, signal, opts);
-    const broker = getBroker();
-    if (!broker) return;
-    const task = () => send(broker, prepared).catch((err) => logFailure(err, prepared.channels));
-    try {
-      after(task);
-    } catch {
-      // Outside a request scope (scripts, tests without a request): still never block the caller.
-      void task();
-    }
+    if (!getBroker()) return;
+    publishInRequest(prepared, async (batch) => void (await sendBatch(batch)));
   } catch (err) {
     logFailure(err, channels);
   }

@@ -8,6 +8,7 @@ import type { QueryKey } from "@tanstack/react-query";
 import { queryKeys } from "@/lib/query-keys";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES } from "@/lib/resource-types";
 import type { ChannelKind, ParsedChannel } from "./channels";
+import { noticeKey } from "./notices";
 import type { Signal } from "./signal";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -35,6 +36,14 @@ export const SCOPES = {
     ids: z.object({ resource_id: id, resource_type: z.enum(ROOT_RESOURCE_TYPES) }),
     keys: ({ resource_id, resource_type }) => [queryKeys.comments(resource_id, resource_type)],
     resync: (ch) => (ch.kind === "resource" ? [queryKeys.comments(ch.resourceId, ch.resourceType)] : []),
+  }),
+  // An open article page (edit, unpublish, delete). Its key is by URL, which a signal does not carry, so this
+  // refetches the article page(s) of the receiving tab: one at most, and others cached only turn stale.
+  article: scope({
+    carriedBy: ["resource"],
+    ids: z.object({ id }),
+    keys: () => [queryKeys.articlePages()],
+    resync: (ch) => (ch.kind === "resource" && ch.resourceType === "ARTICLE" ? [queryKeys.articlePages()] : []),
   }),
   // Reactions on a comment travel on its thread's root channel; the ids name the comment itself.
   reactions: scope({
@@ -82,18 +91,28 @@ export const SCOPES = {
     keys: ({ tag_id }) => [queryKeys.tagArticles(tag_id)],
     resync: (ch) => (ch.kind === "tag" ? [queryKeys.tagArticles(ch.tagId)] : []),
   }),
-  // session_id names a revoked session so that device can sign itself out (handled by the sessions UI).
+  // A sign-in or a revocation. Every device of the user re-asks whether its own session is still valid (the
+  // current-session query, read by SessionWatcher); the one whose session is gone signs itself out. session_id
+  // names the session for logs and tests; the verdict comes from the server, never from the signal.
   sessions: scope({
     carriedBy: ["user"],
     ids: z.object({ session_id: id.optional() }),
-    keys: () => [queryKeys.mySessions()],
-    resync: () => [queryKeys.mySessions()],
+    keys: () => [queryKeys.mySessions(), queryKeys.currentSession()],
+    resync: () => [queryKeys.mySessions(), queryKeys.currentSession()],
   }),
   user: scope({
     carriedBy: ["user", "profile"],
     ids: z.object({ user_id: id }),
     keys: ({ user_id }) => [queryKeys.user(user_id)],
     resync: (ch) => (ch.kind === "user" || ch.kind === "profile" ? [queryKeys.user(ch.userId)] : []),
+  }),
+  // The home feed is public and very wide, so its signal (at most one per throttle window, server-side) only raises
+  // a local notice, the "New articles" pill; each visitor refetches when they click it. No resync: after a gap
+  // nothing says whether articles arrived, and a pill on every reconnect or offline poll would be noise.
+  "article-feed": scope({
+    carriedBy: ["feed"],
+    ids: none,
+    keys: () => [noticeKey("article-feed")],
   }),
 } as const;
 

@@ -10,6 +10,7 @@ import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
 import { publishInvalidateNow } from "@/lib/realtime/publish.server";
 import { NOTIFICATION_REQUESTED, persistNotificationFn } from "@/lib/inngest";
 import { createMyComment } from "@/backend/services/comment.action";
+import { markAllNotificationsRead, markNotificationRead } from "@/backend/services/notification.actions";
 import { createSession } from "@/backend/session-store";
 import { freshDb, signInAs } from "../../helpers/db";
 import { flushAfter, resetRequest } from "../../helpers/next-request";
@@ -134,5 +135,29 @@ describe("Phase 1: a persisted notification signals the recipient's user channel
     const signals = await drain();
     expect(signals).toEqual([{ scope: "notifications" }]);
     expect(received[0].rows).toBe(before + 1);
+  });
+
+  it("marking read tells the user's other tabs (only when something changed)", async () => {
+    await signInAs("alice");
+    const [unread] = await (await getDb()).select().from(notifications).where(eq(notifications.recipient_id, s.alice));
+    expect((await markNotificationRead({ id: unread.id })).ok).toBe(true);
+    await flushAfter();
+    expect(await drain()).toEqual([{ scope: "notifications" }]);
+
+    received.length = 0;
+    expect((await markNotificationRead({ id: unread.id })).ok).toBe(true); // already read: nothing changed
+    await flushAfter();
+    expect(await drain()).toEqual([]);
+
+    received.length = 0;
+    expect((await markAllNotificationsRead({})).ok).toBe(true);
+    await flushAfter();
+    const first = await drain();
+    received.length = 0;
+    expect((await markAllNotificationsRead({})).ok).toBe(true);
+    await flushAfter();
+    // Earlier cases left unread rows (bob's live comment, the broker-down reaction), so this one changed something.
+    expect(first).toEqual([{ scope: "notifications" }]);
+    expect(await drain()).toEqual([]);
   });
 });

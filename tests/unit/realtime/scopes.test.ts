@@ -13,6 +13,8 @@ describe("scope registry", () => {
   it("covers every scope of the design", () => {
     expect([...SCOPE_NAMES].sort()).toEqual(
       [
+        "article",
+        "article-feed",
         "bookmarks",
         "comments",
         "dashboard-articles",
@@ -51,7 +53,10 @@ describe("scope registry", () => {
     expect(resolveSignal({ scope: "user-article-feed", ids: { user_id: 2 } }, profile)).toEqual([
       queryKeys.userArticleFeed(2),
     ]);
-    expect(resolveSignal({ scope: "sessions", ids: { session_id: 9 } }, user)).toEqual([queryKeys.mySessions()]);
+    expect(resolveSignal({ scope: "sessions", ids: { session_id: 9 } }, user)).toEqual([
+      queryKeys.mySessions(),
+      queryKeys.currentSession(),
+    ]);
     expect(resolveSignal({ scope: "user", ids: { user_id: 2 } }, profile)).toEqual([queryKeys.user(2)]);
   });
 
@@ -73,7 +78,11 @@ describe("scope registry", () => {
     expect(resyncKeys(user)).toEqual(
       expect.arrayContaining([queryKeys.myNotifications(), queryKeys.unreadNotificationCount(), queryKeys.mySessions()]),
     );
-    expect(resyncKeys(article)).toEqual([queryKeys.comments(5, "ARTICLE"), queryKeys.reaction(5, "ARTICLE")]);
+    expect(resyncKeys(article)).toEqual([
+      queryKeys.comments(5, "ARTICLE"),
+      queryKeys.articlePages(),
+      queryKeys.reaction(5, "ARTICLE"),
+    ]);
     expect(resyncKeys(gist)).toEqual(
       expect.arrayContaining([queryKeys.comments(8, "GIST"), queryKeys.gist(8)]),
     );

@@ -32,10 +32,14 @@ export function useResourceChannel(type: RootResourceType, id: number | null | u
 export function useRealtimeStatus(): RealtimeStatus {
   const ctx = useContext(RealtimeContext);
   const connection = ctx?.connection ?? null;
-  // Before the provider's effect there is no connection yet; a signed-in tab is about to connect.
+  // A signed-in tab joins its user channel as soon as the connection exists: until then (server render, first
+  // effects, the moment before the join) it is about to connect, not "disabled".
   const pending: RealtimeStatus = ctx?.configured && ctx.userId ? "connecting" : "disabled";
   const subscribe = useCallback((listener: () => void) => connection?.onStatusChange(listener) ?? noop, [connection]);
-  const read = () => connection?.getStatus() ?? pending;
+  const read = () => {
+    const status = connection?.getStatus() ?? pending;
+    return status === "disabled" ? pending : status;
+  };
   return useSyncExternalStore(subscribe, read, () => pending);
 }
 

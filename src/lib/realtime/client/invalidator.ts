@@ -1,8 +1,9 @@
-import type { QueryClient, QueryKey } from "@tanstack/react-query";
+import { hashKey, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { COALESCE_POLICY, createCoalescer, type CoalescePolicy } from "./coalescer";
 
 /**
- * Turns the query keys of a received signal into refetches. The one place a timing policy (coalescing bursts,
- * trailing refetches) can be swapped in without touching channels or the registry.
+ * Turns query keys (from signals, resyncs and fallback polls) into refetches. The one place a timing policy lives,
+ * swappable without touching channels or the registry.
  */
 export interface Invalidator {
   invalidate(keys: readonly QueryKey[]): void;
@@ -17,3 +18,24 @@ export const createImmediateInvalidator: InvalidatorFactory = (queryClient) => (
     for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
   },
 });
+
+/**
+ * One refetch in flight per query key plus one trailing (see coalescer.ts). Returns a factory; call it at module
+ * level so the provider receives a stable function.
+ */
+export function coalescingInvalidator(policy: CoalescePolicy = COALESCE_POLICY): InvalidatorFactory {
+  return (queryClient) => {
+    const coalescer = createCoalescer(policy);
+    return {
+      invalidate(keys) {
+        for (const queryKey of keys) {
+          coalescer.run(hashKey(queryKey), () => queryClient.invalidateQueries({ queryKey }));
+        }
+      },
+      dispose: () => coalescer.dispose(),
+    };
+  };
+}
+
+/** The provider's default. */
+export const createCoalescingInvalidator: InvalidatorFactory = coalescingInvalidator();

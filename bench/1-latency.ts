@@ -1,0 +1,131 @@
+/**
+ * 1. End-to-end signal latency: from the publish call on the server to the start of the refetch it causes in a
+ * subscribed client (pusher-js over a real Soketi), one signal at a time, each the first of its burst (a fresh key),
+ * which is the case the layer must not slow down. Naive and project rounds alternate, so drift hits both alike.
+ */
+import { afterAll, it } from "vitest";
+import type Pusher from "pusher-js";
+import { queryKeys } from "@/lib/query-keys";
+import { resourceChannel } from "@/lib/realtime/channels";
+import { publishInvalidate } from "@/lib/realtime/publish.server";
+import { publishMetricsSnapshot } from "@/lib/realtime/publish-metrics.server";
+import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
+import { QueryProbe, bindNaive, bindProject, beginRequest, connectClient, endRequest, projectInvalidator, startBroker, subscribe, type Broker } from "./lib/harness";
+import { report } from "./lib/report";
+import { summarize } from "./lib/stats";
+
+const SIGNALS = 1000;
+const WARMUP = 100;
+
+let broker: Broker | undefined;
+const clients: Pusher[] = [];
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await broker?.stop();
+});
+
+it("end-to-end latency, publish -> client invalidation", async () => {
+  broker = await startBroker();
+  const naiveChannel = resourceChannel("ARTICLE", 1);
+  const projectChannel = resourceChannel("ARTICLE", 2);
+  const naive = new QueryProbe();
+  const project = new QueryProbe();
+  const invalidator = projectInvalidator();
+  const naiveClient = await connectClient(broker);
+  const projectClient = await connectClient(broker);
+  clients.push(naiveClient, projectClient);
+  await subscribe(naiveClient, naiveChannel);
+  await subscribe(projectClient, projectChannel);
+  // Bound first, so it runs before the variant's handler: splits the latency into delivery and client handling.
+  let receivedAt = 0;
+  for (const [client, channel] of [[naiveClient, naiveChannel], [projectClient, projectChannel]] as const) {
+    client.channel(channel).bind(INVALIDATE_EVENT, () => (receivedAt = performance.now()));
+  }
+  bindNaive(naiveClient, naiveChannel, naive.client, (data) => {
+    const { ids } = data as { ids: { resource_id: number; resource_type: "COMMENT" } };
+    return queryKeys.reaction(ids.resource_id, ids.resource_type);
+  });
+  bindProject(projectClient, projectChannel, invalidator.create(project.client));
+
+  const signal = (id: number) => ({ scope: "reactions", ids: { resource_id: id, resource_type: "COMMENT" } }) as const;
+  const naiveRound = async (id: number) => {
+    const key = queryKeys.reaction(id, "COMMENT");
+    const stop = await naive.observe(key);
+    const fetched = naive.nextFetch(key);
+    const t0 = performance.now();
+    await broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, signal(id));
+    const at = await fetched;
+    stop();
+    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt };
+  };
+  const projectRound = async (id: number) => {
+    const key = queryKeys.reaction(id, "COMMENT");
+    const stop = await project.observe(key);
+    const fetched = project.nextFetch(key);
+    beginRequest();
+    const t0 = performance.now();
+    publishInvalidate(projectChannel, signal(id));
+    const flushed = endRequest();
+    const at = await fetched;
+    await flushed;
+    stop();
+    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt };
+  };
+
+  type Sample = Awaited<ReturnType<typeof naiveRound>>;
+  const naiveRuns: Sample[] = [];
+  const projectRuns: Sample[] = [];
+  for (let i = 1; i <= WARMUP + SIGNALS; i++) {
+    // Alternate who goes first, so neither always runs on a loop the other just warmed or disturbed.
+    let a: Sample, b: Sample;
+    if (i % 2) {
+      a = await naiveRound(i);
+      b = await projectRound(i);
+    } else {
+      b = await projectRound(i);
+      a = await naiveRound(i);
+    }
+    if (i > WARMUP) {
+      naiveRuns.push(a);
+      projectRuns.push(b);
+    }
+  }
+
+  const n = summarize(naiveRuns.map((r) => r.total));
+  const p = summarize(projectRuns.map((r) => r.total));
+  const part = (runs: Sample[], k: "delivery" | "client") => summarize(runs.map((r) => r[k])).p50;
+  const metrics = publishMetricsSnapshot();
+  report(
+    "1-latency",
+    `1. End-to-end latency, publish -> client refetch start (${SIGNALS} signals each, after ${WARMUP} warm-up)`,
+    { signals: SIGNALS, warmup: WARMUP, invalidator: invalidator.name },
+    [
+      { figure: "latency p50", unit: "ms", baseline: n.p50, project: p.p50, better: "lower", target: "<= 1.1x baseline", met: p.p50 <= n.p50 * 1.1 },
+      { figure: "latency p99", unit: "ms", baseline: n.p99, project: p.p99, better: "lower", target: "<= 1.1x baseline", met: p.p99 <= n.p99 * 1.1 },
+      { figure: "latency mean", unit: "ms", baseline: n.mean, project: p.mean, better: "lower", target: "(info)", met: true },
+      {
+        figure: "  of which publish -> message at client, p50",
+        unit: "ms",
+        baseline: part(naiveRuns, "delivery"),
+        project: part(projectRuns, "delivery"),
+        better: "lower",
+        target: "(info)",
+        met: true,
+      },
+      {
+        figure: "  of which message -> refetch start, p50",
+        unit: "ms",
+        baseline: part(naiveRuns, "client"),
+        project: part(projectRuns, "client"),
+        better: "lower",
+        target: "(info)",
+        met: true,
+      },
+    ],
+    [
+      `client invalidator: ${invalidator.name}`,
+      "project path: publishInvalidate in a simulated request, flushed by its after() at once (a real server flushes after sending the response)",
+      `project publishes failed: ${metrics.publishes.failed}`,
+    ],
+  );
+});

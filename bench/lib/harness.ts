@@ -1,0 +1,150 @@
+import PusherServer from "pusher";
+import Pusher from "pusher-js";
+import { QueryClient, QueryObserver, hashKey, type QueryKey } from "@tanstack/react-query";
+import { resetEnvCache } from "@/env";
+import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
+import { keysForSignal } from "@/lib/realtime/client/dispatch";
+import * as invalidators from "@/lib/realtime/client/invalidator";
+import type { Invalidator, InvalidatorFactory } from "@/lib/realtime/client/invalidator";
+import { flushAfter, request } from "../../tests/helpers/next-request";
+import { startSoketi, type SoketiHandle } from "../../tests/helpers/soketi";
+
+export type Broker = {
+  soketi: SoketiHandle;
+  /** The naive publisher: a plain SDK client, as a first implementation would create it. */
+  naive: PusherServer;
+  stop: () => Promise<void>;
+};
+
+/** A real Soketi on loopback, with the app's env pointed at it (the project's publisher reads it). */
+export async function startBroker(): Promise<Broker> {
+  const soketi = await startSoketi();
+  Object.assign(process.env, soketi.env, { REALTIME_PUBLISH_TIMEOUT_MS: "2000" });
+  resetEnvCache();
+  const naive = new PusherServer({
+    appId: soketi.app.id,
+    key: soketi.app.key,
+    secret: soketi.app.secret,
+    host: "127.0.0.1",
+    port: String(soketi.port),
+    useTLS: false,
+  });
+  return { soketi, naive, stop: () => soketi.stop() };
+}
+
+/** A pusher-js client; private channels are signed locally (the auth route is not what these benches measure). */
+export function connectClient(broker: Broker): Promise<Pusher> {
+  const signer = broker.naive;
+  const pusher = new Pusher(broker.soketi.app.key, {
+    cluster: "mt1",
+    wsHost: "127.0.0.1",
+    wsPort: broker.soketi.port,
+    forceTLS: false,
+    enabledTransports: ["ws"],
+    disableStats: true,
+    channelAuthorization: {
+      endpoint: "/unused",
+      transport: "ajax",
+      customHandler: ({ socketId, channelName }, callback) => callback(null, signer.authorizeChannel(socketId, channelName)),
+    },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("pusher-js did not connect within 20s")), 20_000);
+    pusher.connection.bind("connected", () => {
+      clearTimeout(timer);
+      resolve(pusher);
+    });
+  });
+}
+
+export function subscribe(pusher: Pusher, channel: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ch = pusher.subscribe(channel);
+    const timer = setTimeout(() => reject(new Error(`no subscription to ${channel} within 20s`)), 20_000);
+    ch.bind("pusher:subscription_succeeded", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The naive client: one invalidateQueries per received signal, nothing else. */
+export function bindNaive(pusher: Pusher, channel: string, queryClient: QueryClient, keyOf: (data: unknown) => QueryKey) {
+  pusher.channel(channel).bind(INVALIDATE_EVENT, (data: unknown) => void queryClient.invalidateQueries({ queryKey: keyOf(data) }));
+}
+
+/** This project's client path: the provider's dispatch (validate, map to keys) into its invalidator. */
+export function bindProject(pusher: Pusher, channel: string, invalidator: Invalidator) {
+  pusher.channel(channel).bind(INVALIDATE_EVENT, (data: unknown) => {
+    const keys = keysForSignal(channel, data);
+    if (keys) invalidator.invalidate(keys);
+  });
+}
+
+/**
+ * The invalidator the provider uses by default. Looked up by name so that the bench picks up the coalescing one as
+ * soon as client/invalidator.ts exports it, and still runs (saying so) while it does not.
+ */
+export function projectInvalidator(): { name: string; create: InvalidatorFactory } {
+  const exported = invalidators as Record<string, unknown>;
+  const coalescing = exported.createCoalescingInvalidator;
+  if (typeof coalescing === "function") return { name: "createCoalescingInvalidator", create: coalescing as InvalidatorFactory };
+  return { name: "createImmediateInvalidator (no coalescer exported yet)", create: invalidators.createImmediateInvalidator };
+}
+
+/**
+ * Active queries whose fetches are timed: `nextFetch(key)` resolves with the performance.now() at which the next
+ * fetch of that key started, which is when an invalidation became a refetch.
+ */
+export class QueryProbe {
+  readonly client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 0, gcTime: 60_000 } } });
+  private readonly waiters = new Map<string, (at: number) => void>();
+  fetches = 0;
+
+  async observe(key: QueryKey, fetcher?: (signal: AbortSignal) => Promise<unknown>): Promise<() => void> {
+    const hash = hashKey(key);
+    const observer = new QueryObserver(this.client, {
+      queryKey: key,
+      queryFn: ({ signal }) => {
+        const at = performance.now();
+        this.fetches++;
+        const waiter = this.waiters.get(hash);
+        this.waiters.delete(hash);
+        waiter?.(at);
+        return fetcher ? fetcher(signal) : Promise.resolve(at);
+      },
+    });
+    let unsubscribe = () => {};
+    await new Promise<void>((resolve) => {
+      unsubscribe = observer.subscribe((result) => {
+        if (result.status === "success") resolve();
+      });
+    });
+    return () => {
+      unsubscribe();
+      this.client.removeQueries({ queryKey: key, exact: true });
+    };
+  }
+
+  nextFetch(key: QueryKey, timeoutMs = 10_000): Promise<number> {
+    const hash = hashKey(key);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no refetch of ${hash} within ${timeoutMs}ms`)), timeoutMs);
+      this.waiters.set(hash, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
+  }
+}
+
+/** A new simulated request: Next gives each request its own Headers object, which already exists when the action runs. */
+export function beginRequest(headers?: Record<string, string>): void {
+  request.headers = new Headers(headers);
+}
+
+/** The response is done: run the request's after() work (the deferred publish). */
+export const endRequest = flushAfter;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));

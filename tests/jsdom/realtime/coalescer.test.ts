@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createCoalescer, IMMEDIATE_COALESCE_POLICY } from "@/lib/realtime/client/coalescer";
+import { RECONNECT_POLICY } from "@/lib/realtime/client/reconnect-policy";
+
+/** A task that records when it started and finishes when the test says so. */
+function tasks() {
+  const started: Array<{ label: string; at: number; finish: () => void }> = [];
+  const make = (label: string) => () =>
+    new Promise<void>((resolve) => started.push({ label, at: Date.now(), finish: resolve }));
+  return { started, make };
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe("coalescer (policy unit, fake timers)", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("runs the first call at once, collapses a burst into one trailing run that starts after the window and after the first settled", async () => {
+    const c = createCoalescer({ windowMs: 1000 });
+    const { started, make } = tasks();
+    const t0 = Date.now();
+    c.run("k", make("first"));
+    await flush();
+    expect(started.map((s) => s.label)).toEqual(["first"]); // no added latency for the first signal
+    for (let i = 1; i <= 99; i++) c.run("k", make(`signal-${i}`));
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(started).toHaveLength(1); // the first is still in flight: nothing overlaps it
+    started[0].finish();
+    await flush();
+    expect(started.map((s) => s.label)).toEqual(["first", "signal-99"]); // the latest task, once
+    expect(started[1].at - t0).toBeGreaterThanOrEqual(1000);
+    started[1].finish();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(started).toHaveLength(2);
+  });
+
+  it("keys are independent, and a key is idle again once its window passed with nothing queued", async () => {
+    const c = createCoalescer({ windowMs: 1000 });
+    const { started, make } = tasks();
+    c.run("a", make("a1"));
+    c.run("b", make("b1"));
+    await flush();
+    expect(started.map((s) => s.label)).toEqual(["a1", "b1"]);
+    started.forEach((s) => s.finish());
+    await vi.advanceTimersByTimeAsync(400);
+    c.run("a", make("a2")); // inside a's window: deferred to its end
+    await flush();
+    expect(started).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(started.map((s) => s.label)).toEqual(["a1", "b1", "a2"]);
+    await vi.advanceTimersByTimeAsync(2000);
+    c.run("b", make("b2")); // b has been idle for longer than the window: immediate
+    await flush();
+    expect(started.at(-1)!.label).toBe("b2");
+  });
+
+  it("the immediate policy still never overlaps runs of one key, and trails as soon as the run settles", async () => {
+    const c = createCoalescer(IMMEDIATE_COALESCE_POLICY);
+    const { started, make } = tasks();
+    c.run("k", make("1"));
+    c.run("k", make("2"));
+    c.run("k", make("3"));
+    await flush();
+    expect(started.map((s) => s.label)).toEqual(["1"]);
+    started[0].finish();
+    await flush();
+    await flush();
+    expect(started.map((s) => s.label)).toEqual(["1", "3"]);
+  });
+
+  it("a failing task does not wedge its key; dispose drops what is queued", async () => {
+    const c = createCoalescer({ windowMs: 100 });
+    let calls = 0;
+    c.run("k", async () => {
+      calls++;
+      throw new Error("refetch failed");
+    });
+    c.run("k", async () => void calls++);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(calls).toBe(2);
+    c.run("k", async () => void calls++);
+    c.run("k", async () => void calls++);
+    c.dispose();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toBe(3);
+  });
+});
+
+describe("reconnect policy", () => {
+  const at = (failures: number, r: number) => RECONNECT_POLICY.delayMs(failures, () => r);
+
+  it("jitters the first reconnect after a drop, and backs off within a bound that keeps short outages short", () => {
+    expect(at(0, 0)).toBe(0);
+    expect(at(0, 0.999)).toBeLessThan(1000);
+    for (let f = 1; f <= 12; f++) {
+      expect(at(f, 0.999), `failure ${f}`).toBeLessThanOrEqual(1600);
+      expect(at(f, 0)).toBeGreaterThanOrEqual(at(f, 0.999) / 2);
+    }
+    expect(at(2, 0)).toBeGreaterThan(at(1, 0)); // it does grow
+    // Long outages slow down, to one try every 15-30 s.
+    expect(at(30, 0)).toBeGreaterThanOrEqual(15_000);
+    expect(at(30, 0.999)).toBeLessThanOrEqual(30_000);
+  });
+
+  it("spreads a crowd: 1000 tabs dropped together do not retry in the same 100 ms", () => {
+    const buckets = new Map<number, number>();
+    for (let i = 0; i < 1000; i++) {
+      const b = Math.floor(RECONNECT_POLICY.delayMs(0, Math.random) / 100);
+      buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    }
+    expect(Math.max(...buckets.values())).toBeLessThan(250);
+  });
+});
