@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
-import { launchChromium } from "../helpers/chromium";
-import { articleIdOn, contextFor, unique, watchErrors, watchSocket } from "./live-support";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { BrowserContext, Page, Route } from "playwright-core";
+import { articleIdOn, browserForFile, unique, watchErrors, watchSocket } from "./live-support";
 
 /**
  * Readability changes while pages are open: a reader who loses access sees the article go and leaves its channel;
@@ -10,22 +9,15 @@ import { articleIdOn, contextFor, unique, watchErrors, watchSocket } from "./liv
 const app = inject("app");
 // The app's ErrorMessage; Next's own route announcer is also role="alert", so match the app's element.
 const ERROR_MESSAGE = 'p[role="alert"]';
-let browser: Browser;
+const chromium = browserForFile();
 let aliceContext: BrowserContext;
 let dashboard: Page;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  aliceContext = await contextFor(browser, app.url, "alice");
-  contexts.push(aliceContext);
+  aliceContext = await chromium.context(app.url, "alice");
   dashboard = await aliceContext.newPage();
   await dashboard.goto(`${app.url}/dashboard`);
   await dashboard.getByRole("heading", { name: "My articles" }).waitFor();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
 });
 
 /** alice writes and publishes a fresh article from her dashboard; returns its URL and the row's locator. */
@@ -43,8 +35,7 @@ async function publishArticle(): Promise<{ url: string; row: ReturnType<Page["ge
 }
 
 async function reader(user: string | null) {
-  const context = await contextFor(browser, app.url, user);
-  contexts.push(context);
+  const context = await chromium.context(app.url, user);
   const page = await context.newPage();
   return { page, socket: watchSocket(page), errors: watchErrors(page) };
 }

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext } from "playwright-core";
-import { launchChromium } from "../helpers/chromium";
-import { articleIdOn, contextFor, unique, watchErrors, watchSocket } from "./live-support";
+import { describe, expect, inject, it } from "vitest";
+import { articleIdOn, browserForFile, unique, watchErrors, watchSocket } from "./live-support";
 
 const app = inject("app");
 const ARTICLE_URL = `${app.url}/@alice/hello-realtime`;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-});
+const chromium = browserForFile();
 
 async function open(user: string | null) {
-  const context = await contextFor(browser, app.url, user);
-  contexts.push(context);
+  const context = await chromium.context(app.url, user);
   const page = await context.newPage();
   const socket = watchSocket(page);
   const errors = watchErrors(page);

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../helpers/chromium";
-import { articleIdOn, contextFor, watchErrors, watchSocket } from "./live-support";
+import { describe, expect, inject, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { articleIdOn, browserForFile, watchErrors, watchSocket } from "./live-support";
 
 const app = inject("app");
 const ARTICLE_URL = `${app.url}/@alice/hello-realtime`;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const chromium = browserForFile();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
-});
-
-async function signedIn(user: string) {
-  const context = await contextFor(browser, app.url, user);
-  contexts.push(context);
-  return context;
-}
+const signedIn = (user: string) => chromium.context(app.url, user);
 
 /** Opens a page and waits until its tab is on the channel (the article's; by default the user's own). */
 async function openOn(context: BrowserContext, url: string, channel?: (page: Page) => Promise<string>) {

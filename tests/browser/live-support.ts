@@ -1,6 +1,6 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
-import { signIn } from "../helpers/chromium";
+import { launchChromium, signIn } from "../helpers/chromium";
 
 /**
  * What one tab's broker connection did, read from its WebSocket frames: the ground truth for "this page is on
@@ -58,6 +58,31 @@ export async function contextFor(browser: Browser, appUrl: string, user: string 
   const context = await browser.newContext();
   if (user) await signIn(context, appUrl, user);
   return context;
+}
+
+/**
+ * One Chromium for the test file: launched before the file's tests; after them, every context opened through
+ * `context()` is closed, then the browser.
+ */
+export function browserForFile() {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+  });
+  return {
+    /** A new context signed in as a demo user, or anonymous (see contextFor); closed after the file. */
+    async context(appUrl: string, user: string | null): Promise<BrowserContext> {
+      if (!browser) throw new Error("browserForFile: the browser is launched in beforeAll");
+      const context = await contextFor(browser, appUrl, user);
+      contexts.push(context);
+      return context;
+    },
+  };
 }
 
 /** The article id, read from the page's own reaction bar (`reaction-ARTICLE-{id}-LOVE`). */

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import Pusher from "pusher";
 import type { Browser } from "playwright-core";
 import { launchChromium, signIn } from "../helpers/chromium";
-import { channelCounter } from "./support/soketi-channels";
+import { brokerClient, channelCounter } from "./support/soketi-channels";
 import { recordFrames, signalsOn, subscribedChannels } from "./support/ws-frames";
 
 const app = inject("app");
 const soketi = inject("soketi");
 const occupied = channelCounter(soketi);
-const broker = new Pusher({
-  appId: soketi.app.id,
-  key: soketi.app.key,
-  secret: soketi.app.secret,
-  host: soketi.host,
-  port: String(soketi.port),
-  useTLS: false,
-});
+const broker = brokerClient(soketi);
 let browser: Browser;
 
 beforeAll(async () => {

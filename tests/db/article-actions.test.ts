@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { closeDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { articleTag, articles, bookmarks, comments, reactions, tags } from "@/db/schema";
 import {
   articleFeed,
@@ -14,18 +14,12 @@ import {
   updateMyArticle,
   userArticleFeed,
 } from "@/backend/services/article.actions";
-import { freshDb, signInAs, signOut } from "../helpers/db";
-import { resetRequest } from "../helpers/next-request";
-import { type Seeded, failure, ok, rowCounts, seeded } from "./fixtures";
+import { signInAs, signOut } from "../helpers/db";
+import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
-beforeAll(async () => {
-  db = await freshDb();
-  s = await seeded();
-});
-beforeEach(() => resetRequest());
-afterAll(() => closeDb());
+setupSeededDb((r) => ({ db, s } = r));
 
 const articleRow = async (id: number) => (await db.select().from(articles).where(eq(articles.id, id)))[0];
 const written = () => rowCounts(articles, articleTag, tags, comments, reactions, bookmarks);

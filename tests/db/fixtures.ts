@@ -1,8 +1,10 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { and, count, eq } from "drizzle-orm";
-import { getDb } from "@/db/client";
+import { closeDb, getDb, type Db } from "@/db/client";
 import { articles, comments, gists } from "@/db/schema";
 import type { PgTable } from "drizzle-orm/pg-core";
-import { userId } from "../helpers/db";
+import { freshDb, userId } from "../helpers/db";
+import { resetRequest } from "../helpers/next-request";
 
 /** Ids of the seeded rows, looked up by their seeded names (ids differ between PGlite and Postgres runs). */
 export async function seeded() {
@@ -28,6 +30,20 @@ export async function seeded() {
   };
 }
 export type Seeded = Awaited<ReturnType<typeof seeded>>;
+
+/**
+ * The lifecycle of a database test file: a fresh seeded database before the file (handed to `ready`, e.g.
+ * `setupSeededDb((r) => ({ db, s } = r))`), a clean simulated request before each test (unless `resetRequests`
+ * is false), the database closed after the file.
+ */
+export function setupSeededDb(ready: (r: { db: Db; s: Seeded }) => void, opts: { resetRequests?: boolean } = {}) {
+  beforeAll(async () => {
+    const db = await freshDb();
+    ready({ db, s: await seeded() });
+  });
+  if (opts.resetRequests !== false) beforeEach(() => resetRequest());
+  afterAll(() => closeDb());
+}
 
 /** Row counts of the given tables: "nothing written" is asserted by comparing two snapshots. */
 export async function rowCounts(...tables: PgTable[]): Promise<number[]> {

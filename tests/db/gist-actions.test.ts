@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { closeDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { comments, gistFiles, gists, reactions } from "@/db/schema";
 import { createMyGist, deleteMyGist, getGist, gistList, updateMyGist } from "@/backend/services/gist.actions";
-import { freshDb, signInAs } from "../helpers/db";
-import { resetRequest } from "../helpers/next-request";
-import { type Seeded, failure, ok, rowCounts, seeded } from "./fixtures";
+import { signInAs } from "../helpers/db";
+import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
-beforeAll(async () => {
-  db = await freshDb();
-  s = await seeded();
-});
-beforeEach(() => resetRequest());
-afterAll(() => closeDb());
+setupSeededDb((r) => ({ db, s } = r));
 
 const written = () => rowCounts(gists, gistFiles, comments, reactions);
 const gistRow = async (id: number) => (await db.select().from(gists).where(eq(gists.id, id)))[0];

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { InngestTestEngine } from "@inngest/test";
-import { closeDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { notifications } from "@/db/schema";
 import { NOTIFICATION_REQUESTED, persistNotificationFn } from "@/lib/inngest";
-import { freshDb } from "../helpers/db";
-import { type Seeded, rowCounts, seeded } from "./fixtures";
+import { type Seeded, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
-beforeAll(async () => {
-  db = await freshDb();
-  s = await seeded();
-});
-afterAll(() => closeDb());
+setupSeededDb((r) => ({ db, s } = r), { resetRequests: false });
 
 // A new engine per run: one engine instance remembers step results between executions.
 const run = (id: string, data: Record<string, unknown>) =>

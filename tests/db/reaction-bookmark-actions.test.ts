@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { closeDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { articles, bookmarks, reactions } from "@/db/schema";
 import { getResourceReactions, toggleResourceReaction } from "@/backend/services/reaction.actions";
 import { bookmarkStatus, myBookmarks, toggleResourceBookmark } from "@/backend/services/bookmark.action";
 import { createMyArticle, setArticlePublished } from "@/backend/services/article.actions";
 import { REACTION_TYPES } from "@/lib/resource-types";
-import { freshDb, signInAs } from "../helpers/db";
-import { resetRequest } from "../helpers/next-request";
-import { type Seeded, failure, ok, rowCounts, seeded } from "./fixtures";
+import { signInAs } from "../helpers/db";
+import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
-beforeAll(async () => {
-  db = await freshDb();
-  s = await seeded();
-});
-beforeEach(() => resetRequest());
-afterAll(() => closeDb());
+setupSeededDb((r) => ({ db, s } = r));
 
 const counts = (list: { reaction_type: string; count: number }[]) =>
   Object.fromEntries(list.filter((r) => r.count > 0).map((r) => [r.reaction_type, r.count]));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { closeDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { notifications, users } from "@/db/schema";
 import { getUserProfile, updateMyProfile } from "@/backend/services/user.actions";
 import {
@@ -9,16 +9,14 @@ import {
   myNotifications,
   unreadNotificationCount,
 } from "@/backend/services/notification.actions";
-import { freshDb, signInAs } from "../helpers/db";
-import { resetRequest } from "../helpers/next-request";
-import { type Seeded, failure, ok, rowCounts, seeded } from "./fixtures";
+import { signInAs } from "../helpers/db";
+import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
 const ids: Record<string, number> = {};
+setupSeededDb((r) => ({ db, s } = r));
 beforeAll(async () => {
-  db = await freshDb();
-  s = await seeded();
   const rows = await db
     .insert(notifications)
     .values([
@@ -29,8 +27,6 @@ beforeAll(async () => {
     .returning({ id: notifications.id });
   [ids.aliceOld, ids.aliceNew, ids.bobs] = rows.map((r) => r.id);
 });
-beforeEach(() => resetRequest());
-afterAll(() => closeDb());
 
 const userRow = async (id: number) => (await db.select().from(users).where(eq(users.id, id)))[0];
 const notificationRow = async (id: number) => (await db.select().from(notifications).where(eq(notifications.id, id)))[0];

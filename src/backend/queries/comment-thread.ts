@@ -41,28 +41,37 @@ export type ThreadComment = {
   author: { id: number; username: string; name: string };
 };
 
-const threadColumns = {
-  id: comments.id,
-  body: comments.body,
-  resource_id: comments.resource_id,
-  resource_type: comments.resource_type,
-  created_at: comments.created_at,
-  updated_at: comments.updated_at,
-  author: { id: users.id, username: users.username, name: users.name },
-};
+/** Comments joined with their authors, selecting what a ThreadComment needs (parent_id and depth are derived). */
+function selectThreadRows(db: Db) {
+  return db
+    .select({
+      id: comments.id,
+      body: comments.body,
+      resource_id: comments.resource_id,
+      resource_type: comments.resource_type,
+      created_at: comments.created_at,
+      updated_at: comments.updated_at,
+      author: { id: users.id, username: users.username, name: users.name },
+    })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.user_id));
+}
 
-export function toThreadComment(row: Omit<ThreadComment, "parent_id" | "depth">, depth: number): ThreadComment {
+function toThreadComment(row: Omit<ThreadComment, "parent_id" | "depth">, depth: number): ThreadComment {
   return { ...row, parent_id: row.resource_type === "COMMENT" ? row.resource_id : null, depth };
+}
+
+/** One comment with its author, at the given depth of its thread. */
+export async function loadThreadComment(db: Db, id: number, depth: number): Promise<ThreadComment> {
+  const [row] = await selectThreadRows(db).where(eq(comments.id, id));
+  return toThreadComment(row, depth);
 }
 
 /** Every comment of a thread, flat, in reading order: each comment is followed by its replies. */
 export async function loadThread(db: Db, rootType: RootResourceType, rootId: number): Promise<ThreadComment[]> {
   const levels = await walkLevels(
     (type, parentIds) =>
-      db
-        .select(threadColumns)
-        .from(comments)
-        .innerJoin(users, eq(users.id, comments.user_id))
+      selectThreadRows(db)
         .where(and(eq(comments.resource_type, type), inArray(comments.resource_id, parentIds)))
         .orderBy(asc(comments.created_at), asc(comments.id)),
     rootType,

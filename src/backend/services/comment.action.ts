@@ -3,12 +3,12 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { comments, users } from "@/db/schema";
+import { comments } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import { MAX_COMMENT_DEPTH, assertReadable, canReadResource, resolveCommentRoot } from "@/backend/permissions";
-import { type ThreadComment, deleteCommentsDeep, loadThread, toThreadComment } from "@/backend/queries/comment-thread";
+import { type ThreadComment, deleteCommentsDeep, loadThread, loadThreadComment } from "@/backend/queries/comment-thread";
 import { requestNotification } from "@/lib/inngest";
 import { commentThreadSignal } from "@/backend/realtime/comment-signals";
 import { publishAll } from "@/backend/realtime/publish-all";
@@ -32,24 +32,6 @@ export async function getComments(input: { resource_id: number; resource_type: R
     await assertReadable(await getSession(), resource_type, resource_id);
     return loadThread(await getDb(), resource_type, resource_id);
   });
-}
-
-async function commentWithAuthor(id: number, depth: number): Promise<ThreadComment> {
-  const db = await getDb();
-  const [row] = await db
-    .select({
-      id: comments.id,
-      body: comments.body,
-      resource_id: comments.resource_id,
-      resource_type: comments.resource_type,
-      created_at: comments.created_at,
-      updated_at: comments.updated_at,
-      author: { id: users.id, username: users.username, name: users.name },
-    })
-    .from(comments)
-    .innerJoin(users, eq(users.id, comments.user_id))
-    .where(eq(comments.id, id));
-  return toThreadComment(row, depth);
 }
 
 const CreateInput = z.object({ resource_id: Id, resource_type: z.enum(RESOURCE_TYPES), body: CommentBody });
@@ -93,7 +75,7 @@ export async function createMyComment(
       `comment-${row.id}`,
     );
     publishAll([commentThreadSignal(root)]);
-    return { ...(await commentWithAuthor(row.id, depth)), root };
+    return { ...(await loadThreadComment(db, row.id, depth)), root };
   });
 }
 
@@ -119,7 +101,7 @@ export async function updateMyComment(input: z.input<typeof UpdateInput>): Promi
     await db.update(comments).set({ body, updated_at: new Date() }).where(eq(comments.id, id));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
     publishAll([commentThreadSignal(threadRoot)]);
-    return { ...(await commentWithAuthor(id, root.depth)), root: threadRoot };
+    return { ...(await loadThreadComment(db, id, root.depth)), root: threadRoot };
   });
 }
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { ErrorMessage } from "@/components/ui/ErrorMessage";
-import { button, input } from "@/components/ui/styles";
+import { FormActions } from "@/components/ui/FormFields";
+import { input } from "@/components/ui/styles";
 
 /** A textarea with a submit button; clears itself only after the mutation succeeded. */
 export function CommentForm({
@@ -53,17 +53,7 @@ export function CommentForm({
         autoFocus={autoFocus}
         className={input}
       />
-      <ErrorMessage error={error} />
-      <div className="flex gap-2">
-        <button type="submit" disabled={isPending || !body.trim()} className={button.primary}>
-          {submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" onClick={onCancel} className={button.secondary}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions error={error} submitLabel={submitLabel} disabled={isPending || !body.trim()} onCancel={onCancel} />
     </form>
   );
 }

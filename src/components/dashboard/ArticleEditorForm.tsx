@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { ErrorMessage } from "@/components/ui/ErrorMessage";
-import { button, input, label } from "@/components/ui/styles";
+import { Field, FormActions, type MutationFormProps, TextField } from "@/components/ui/FormFields";
+import { input } from "@/components/ui/styles";
 
 export type ArticleFormValues = { title: string; excerpt: string; body: string; tags: string[] };
 
@@ -20,14 +20,7 @@ export function ArticleEditorForm({
   onCancel,
   isPending,
   error,
-}: {
-  initial?: Partial<ArticleFormValues>;
-  submitLabel: string;
-  onSubmit: (values: ArticleFormValues) => Promise<unknown>;
-  onCancel?: () => void;
-  isPending: boolean;
-  error: unknown;
-}) {
+}: MutationFormProps<ArticleFormValues, Partial<ArticleFormValues>>) {
   const id = useId();
   const [title, setTitle] = useState(initial?.title ?? "");
   const [excerpt, setExcerpt] = useState(initial?.excerpt ?? "");
@@ -45,48 +38,20 @@ export function ArticleEditorForm({
 
   return (
     <form onSubmit={handleSubmit} className="space-y-3">
-      <div>
-        <label htmlFor={`${id}-title`} className={label}>
-          Title
-        </label>
-        <input id={`${id}-title`} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} className={input} />
-      </div>
-      <div>
-        <label htmlFor={`${id}-excerpt`} className={label}>
-          Excerpt
-        </label>
-        <input id={`${id}-excerpt`} value={excerpt} onChange={(e) => setExcerpt(e.target.value)} maxLength={300} className={input} />
-      </div>
-      <div>
-        <label htmlFor={`${id}-tags`} className={label}>
-          Tags
-        </label>
-        <input
-          id={`${id}-tags`}
-          value={tags}
-          onChange={(e) => setTags(e.target.value)}
-          placeholder="nextjs, realtime"
-          className={input}
-        />
-        <p className="mt-1 text-xs text-slate-500">Comma separated, at most 5.</p>
-      </div>
-      <div>
-        <label htmlFor={`${id}-body`} className={label}>
-          Body
-        </label>
+      <TextField id={`${id}-title`} label="Title" value={title} onValueChange={setTitle} required maxLength={200} />
+      <TextField id={`${id}-excerpt`} label="Excerpt" value={excerpt} onValueChange={setExcerpt} maxLength={300} />
+      <TextField
+        id={`${id}-tags`}
+        label="Tags"
+        hint="Comma separated, at most 5."
+        value={tags}
+        onValueChange={setTags}
+        placeholder="nextjs, realtime"
+      />
+      <Field id={`${id}-body`} label="Body">
         <textarea id={`${id}-body`} value={body} onChange={(e) => setBody(e.target.value)} rows={10} className={input} />
-      </div>
-      <ErrorMessage error={error} />
-      <div className="flex gap-2">
-        <button type="submit" disabled={isPending} className={button.primary}>
-          {isPending ? "Saving…" : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" onClick={onCancel} className={button.secondary}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      </Field>
+      <FormActions error={error} submitLabel={isPending ? "Saving…" : submitLabel} disabled={isPending} onCancel={onCancel} />
     </form>
   );
 }

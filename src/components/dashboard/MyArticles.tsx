@@ -20,6 +20,7 @@ import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { Loading } from "@/components/ui/Loading";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { Time } from "@/components/ui/Time";
+import { ConfirmDeleteButtons } from "@/components/ui/ConfirmDeleteButtons";
 import { button, card } from "@/components/ui/styles";
 import { ArticleEditorForm, type ArticleFormValues } from "./ArticleEditorForm";
 import { invalidateArticleQueries } from "./invalidate-articles";
@@ -146,20 +147,12 @@ function MyArticleRow({ article, me }: { article: ArticleSummary & { updated_at:
           <button type="button" className={button.secondary} disabled={publish.isPending} onClick={() => publish.mutate()}>
             {published ? "Unpublish" : "Publish"}
           </button>
-          {confirmingDelete ? (
-            <>
-              <button type="button" className={button.danger} disabled={remove.isPending} onClick={() => remove.mutate()}>
-                Yes, remove it
-              </button>
-              <button type="button" className={button.secondary} onClick={() => setConfirmingDelete(false)}>
-                Cancel
-              </button>
-            </>
-          ) : (
-            <button type="button" className={button.danger} onClick={() => setConfirmingDelete(true)}>
-              Delete
-            </button>
-          )}
+          <ConfirmDeleteButtons
+            confirming={confirmingDelete}
+            setConfirming={setConfirmingDelete}
+            onConfirm={() => remove.mutate()}
+            isPending={remove.isPending}
+          />
         </div>
       </div>
       {confirmingDelete ? (

@@ -8,7 +8,8 @@ import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { button, card, input, label } from "@/components/ui/styles";
+import { Field, TextField } from "@/components/ui/FormFields";
+import { button, card, input } from "@/components/ui/styles";
 
 type Me = { id: number; username: string; name: string; bio: string };
 type Fields = { name: string; bio: string };
@@ -85,18 +86,10 @@ export function ProfileForm({ me }: { me: Me }) {
             </button>
           </p>
         ) : null}
-        <div>
-          <label htmlFor={`${id}-name`} className={label}>
-            Name
-          </label>
-          <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} className={input} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-bio`} className={label}>
-            Bio
-          </label>
+        <TextField id={`${id}-name`} label="Name" value={name} onValueChange={setName} required maxLength={100} />
+        <Field id={`${id}-bio`} label="Bio">
           <textarea id={`${id}-bio`} value={bio} onChange={(e) => setBio(e.target.value)} rows={4} maxLength={500} className={input} />
-        </div>
+        </Field>
         <ErrorMessage error={save.error} />
         {save.isSuccess && !save.isPending ? (
           <p role="status" className="text-sm text-emerald-700">

@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { ErrorMessage } from "@/components/ui/ErrorMessage";
-import { button, card, input, label } from "@/components/ui/styles";
+import { FormActions, type MutationFormProps, TextField } from "@/components/ui/FormFields";
+import { button, card, input } from "@/components/ui/styles";
 
 export type GistFileValues = { filename: string; content: string; language?: string };
 export type GistFormValues = { title: string; description: string; is_public: boolean; files: GistFileValues[] };
@@ -26,14 +26,7 @@ export function GistForm({
   onCancel,
   isPending,
   error,
-}: {
-  initial?: GistFormValues;
-  submitLabel: string;
-  onSubmit: (values: GistFormValues) => Promise<unknown>;
-  onCancel?: () => void;
-  isPending: boolean;
-  error: unknown;
-}) {
+}: MutationFormProps<GistFormValues>) {
   const id = useId();
   const [title, setTitle] = useState(initial?.title ?? "");
   const [description, setDescription] = useState(initial?.description ?? "");
@@ -54,24 +47,8 @@ export function GistForm({
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4">
-      <div>
-        <label htmlFor={`${id}-title`} className={label}>
-          Title
-        </label>
-        <input id={`${id}-title`} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} className={input} />
-      </div>
-      <div>
-        <label htmlFor={`${id}-description`} className={label}>
-          Description
-        </label>
-        <input
-          id={`${id}-description`}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          maxLength={1000}
-          className={input}
-        />
-      </div>
+      <TextField id={`${id}-title`} label="Title" value={title} onValueChange={setTitle} required maxLength={200} />
+      <TextField id={`${id}-description`} label="Description" value={description} onValueChange={setDescription} maxLength={1000} />
       <label className="flex items-center gap-2 text-sm text-slate-700">
         <input type="checkbox" checked={isPublic} onChange={(e) => setIsPublic(e.target.checked)} className="h-4 w-4" />
         Public (anyone can see it; unchecked: only you)
@@ -140,17 +117,7 @@ export function GistForm({
         ) : null}
       </fieldset>
 
-      <ErrorMessage error={error} />
-      <div className="flex gap-2">
-        <button type="submit" disabled={isPending} className={button.primary}>
-          {isPending ? "Saving…" : submitLabel}
-        </button>
-        {onCancel ? (
-          <button type="button" onClick={onCancel} className={button.secondary}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions error={error} submitLabel={isPending ? "Saving…" : submitLabel} disabled={isPending} onCancel={onCancel} />
     </form>
   );
 }

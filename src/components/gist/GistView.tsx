@@ -14,6 +14,7 @@ import { ReactionBar } from "@/components/render-props/ReactionBar";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { Time } from "@/components/ui/Time";
+import { ConfirmDeleteButtons } from "@/components/ui/ConfirmDeleteButtons";
 import { button } from "@/components/ui/styles";
 import { GistGone } from "./GistGone";
 import { PrivateBadge } from "./PrivateBadge";
@@ -71,20 +72,12 @@ export function GistView({ initialGist }: { initialGist: Gist }) {
             <Link href={`/gists/${gist.id}/edit`} className={button.secondary}>
               Edit
             </Link>
-            {confirmingDelete ? (
-              <>
-                <button type="button" className={button.danger} disabled={remove.isPending} onClick={() => remove.mutate()}>
-                  Yes, remove it
-                </button>
-                <button type="button" className={button.secondary} onClick={() => setConfirmingDelete(false)}>
-                  Cancel
-                </button>
-              </>
-            ) : (
-              <button type="button" className={button.danger} onClick={() => setConfirmingDelete(true)}>
-                Delete
-              </button>
-            )}
+            <ConfirmDeleteButtons
+              confirming={confirmingDelete}
+              setConfirming={setConfirmingDelete}
+              onConfirm={() => remove.mutate()}
+              isPending={remove.isPending}
+            />
           </div>
         ) : null}
         {confirmingDelete ? (

@@ -1,12 +1,9 @@
 import Pusher from "pusher";
 import type { ProvidedSoketi } from "../../helpers/app-server";
 
-/**
- * Occupied channels and their subscriber counts, read from the broker's own HTTP API: the ground truth
- * for "this tab is subscribed" that needs no hook into the page.
- */
-export function channelCounter(soketi: ProvidedSoketi) {
-  const pusher = new Pusher({
+/** The server-side Pusher client of the test broker: its HTTP API, and triggering events as the app would. */
+export function brokerClient(soketi: ProvidedSoketi): Pusher {
+  return new Pusher({
     appId: soketi.app.id,
     key: soketi.app.key,
     secret: soketi.app.secret,
@@ -14,6 +11,14 @@ export function channelCounter(soketi: ProvidedSoketi) {
     port: String(soketi.port),
     useTLS: false,
   });
+}
+
+/**
+ * Occupied channels and their subscriber counts, read from the broker's own HTTP API: the ground truth
+ * for "this tab is subscribed" that needs no hook into the page.
+ */
+export function channelCounter(soketi: ProvidedSoketi) {
+  const pusher = brokerClient(soketi);
   return async function occupied(prefix = ""): Promise<Record<string, number>> {
     const res = await pusher.get({ path: "/channels", params: { info: "subscription_count" } });
     const body = (await res.json()) as { channels: Record<string, { subscription_count?: number }> };

@@ -12,31 +12,24 @@ import { NOTIFICATION_REQUESTED, persistNotificationFn } from "@/lib/inngest";
 import { createMyComment } from "@/backend/services/comment.action";
 import { markAllNotificationsRead, markNotificationRead } from "@/backend/services/notification.actions";
 import { createSession } from "@/backend/session-store";
-import { freshDb, signInAs } from "../../helpers/db";
+import { signInAs } from "../../helpers/db";
 import { flushAfter, resetRequest } from "../../helpers/next-request";
 import { freePort } from "../../helpers/free-port";
-import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
-import { seeded, type Seeded } from "../../db/fixtures";
-import { APP_ORIGIN } from "./auth-helpers";
+import type { SoketiHandle } from "../../helpers/soketi";
+import type { Seeded } from "../../db/fixtures";
+import { startRealtimeEnv, stopRealtimeEnv } from "./realtime-env";
 import { clientOptions, connectedClient, subscribed } from "./pusher-clients";
 
 let soketi: SoketiHandle;
 let s: Seeded;
 let alice: Pusher;
-const saved = { ...process.env };
 /** Every signal alice's tab received, with whether her notification row existed at that moment. */
 const received: Array<{ data: unknown; rows: number }> = [];
 
 const notificationRows = async () => (await (await getDb()).select().from(notifications).where(eq(notifications.recipient_id, s.alice))).length;
 
 beforeAll(async () => {
-  soketi = await startSoketi();
-  Object.assign(process.env, soketi.env, { APP_URL: APP_ORIGIN, REALTIME_PUBLISH_TIMEOUT_MS: "1000" });
-  delete process.env.INNGEST_DEV;
-  delete process.env.INNGEST_EVENT_KEY;
-  resetEnvCache();
-  await freshDb();
-  s = await seeded();
+  ({ soketi, s } = await startRealtimeEnv(1000));
   const token = (await createSession(s.alice, "alice-tab", "127.0.0.1")).token;
   alice = await connectedClient(soketi.app.key, clientOptions(soketi.port, () => token));
   await subscribed(alice, userChannel(s.alice));
@@ -46,9 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   alice?.disconnect();
-  await soketi?.stop();
-  process.env = saved;
-  resetEnvCache();
+  await stopRealtimeEnv(soketi);
 });
 beforeEach(() => {
   resetRequest();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type Pusher from "pusher-js";
-import { resetEnvCache } from "@/env";
 import { resourceChannel, userChannel } from "@/lib/realtime/channels";
 import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
 import { publishInvalidateNow } from "@/lib/realtime/publish.server";
@@ -15,11 +14,11 @@ import {
   updateMyArticle,
 } from "@/backend/services/article.actions";
 import { createSession } from "@/backend/session-store";
-import { freshDb, signInAs, signOut } from "../../helpers/db";
+import { signInAs, signOut } from "../../helpers/db";
 import { flushAfter, resetRequest } from "../../helpers/next-request";
-import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
-import { failure, ok, seeded, type Seeded } from "../../db/fixtures";
-import { APP_ORIGIN } from "./auth-helpers";
+import type { SoketiHandle } from "../../helpers/soketi";
+import { failure, ok, type Seeded } from "../../db/fixtures";
+import { startRealtimeEnv, stopRealtimeEnv } from "./realtime-env";
 import { clientOptions, connectedClient, once, subscribed } from "./pusher-clients";
 
 /**
@@ -31,21 +30,13 @@ let s: Seeded;
 let observer: Pusher;
 const tokens: Record<"alice" | "bob" | "carol", string> = { alice: "", bob: "", carol: "" };
 let authAs: string | null = null;
-const saved = { ...process.env };
 /** Every signal on every observed channel, in arrival order. */
 const received: Array<{ channel: string; data: unknown }> = [];
 const observed: string[] = [];
 let markerSeq = 0;
 
 beforeAll(async () => {
-  soketi = await startSoketi();
-  Object.assign(process.env, soketi.env, { APP_URL: APP_ORIGIN, REALTIME_PUBLISH_TIMEOUT_MS: "2000" });
-  // Development mode: notifications are persisted (and signalled) in-process, inside after().
-  delete process.env.INNGEST_DEV;
-  delete process.env.INNGEST_EVENT_KEY;
-  resetEnvCache();
-  await freshDb();
-  s = await seeded();
+  ({ soketi, s } = await startRealtimeEnv(2000));
   for (const name of ["alice", "bob", "carol"] as const) tokens[name] = (await createSession(s[name], "observer", "127.0.0.1")).token;
   observer = await connectedClient(soketi.app.key, clientOptions(soketi.port, () => authAs));
   await observe(userChannel(s.alice), "alice");
@@ -58,9 +49,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   observer?.disconnect();
-  await soketi?.stop();
-  process.env = saved;
-  resetEnvCache();
+  await stopRealtimeEnv(soketi);
 });
 beforeEach(async () => {
   resetRequest();

@@ -4,7 +4,6 @@ import type { ChannelAuthorizationHandler } from "pusher-js";
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { tags, userSessions } from "@/db/schema";
-import { resetEnvCache } from "@/env";
 import { articleFeedChannel, parseChannel, profileChannel, resourceChannel, tagChannel, userChannel } from "@/lib/realtime/channels";
 import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
 import { publishInvalidateNow } from "@/lib/realtime/publish.server";
@@ -19,11 +18,12 @@ import {
   publishHomeFeedSignal,
   replaceHomeFeedThrottle,
 } from "@/backend/realtime/home-feed-throttle";
-import { freshDb, signInAs } from "../../helpers/db";
+import { signInAs } from "../../helpers/db";
 import { flushAfter, request, resetRequest } from "../../helpers/next-request";
-import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
-import { failure, ok, seeded, type Seeded } from "../../db/fixtures";
+import type { SoketiHandle } from "../../helpers/soketi";
+import { failure, ok, type Seeded } from "../../db/fixtures";
 import { APP_ORIGIN } from "./auth-helpers";
+import { startRealtimeEnv, stopRealtimeEnv } from "./realtime-env";
 import { clientOptions, connectedClient, once, routeAuthorizer, subscribed } from "./pusher-clients";
 
 /**
@@ -38,7 +38,6 @@ const tokens: Record<"alice" | "bob", string> = { alice: "", bob: "" };
 let authAs: string | null = null;
 /** Channel names the auth route was asked about, in order. */
 const authorized: string[] = [];
-const saved = { ...process.env };
 const received: Array<{ channel: string; data: unknown; at: number }> = [];
 const observed: string[] = [];
 let markerSeq = 0;
@@ -46,13 +45,7 @@ let markerSeq = 0;
 const homeFires: Array<Promise<void>> = [];
 
 beforeAll(async () => {
-  soketi = await startSoketi();
-  Object.assign(process.env, soketi.env, { APP_URL: APP_ORIGIN, REALTIME_PUBLISH_TIMEOUT_MS: "2000" });
-  delete process.env.INNGEST_DEV;
-  delete process.env.INNGEST_EVENT_KEY;
-  resetEnvCache();
-  await freshDb();
-  s = await seeded();
+  ({ soketi, s } = await startRealtimeEnv(2000));
   const db = await getDb();
   const rows = await db.select({ id: tags.id, name: tags.name }).from(tags).where(inArray(tags.name, ["nextjs", "realtime"]));
   tagIds = { nextjs: rows.find((r) => r.name === "nextjs")!.id, realtime: rows.find((r) => r.name === "realtime")!.id };
@@ -80,9 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   replaceHomeFeedThrottle(null);
   observer?.disconnect();
-  await soketi?.stop();
-  process.env = saved;
-  resetEnvCache();
+  await stopRealtimeEnv(soketi);
 });
 beforeEach(async () => {
   resetRequest();

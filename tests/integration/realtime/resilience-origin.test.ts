@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type Pusher from "pusher-js";
-import { resetEnvCache } from "@/env";
 import { createSession } from "@/backend/session-store";
 import { createMyComment } from "@/backend/services/comment.action";
 import { resourceChannel, userChannel } from "@/lib/realtime/channels";
 import { publishInvalidateNow } from "@/lib/realtime/publish.server";
 import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { freshDb, signInAs } from "../../helpers/db";
+import { signInAs } from "../../helpers/db";
 import { flushAfter, request, resetRequest } from "../../helpers/next-request";
-import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
-import { seeded, type Seeded } from "../../db/fixtures";
-import { APP_ORIGIN } from "./auth-helpers";
+import type { SoketiHandle } from "../../helpers/soketi";
+import type { Seeded } from "../../db/fixtures";
+import { startRealtimeEnv, stopRealtimeEnv } from "./realtime-env";
 import { clientOptions, connectedClient, subscribed } from "./pusher-clients";
 
 let soketi: SoketiHandle;
 let s: Seeded;
-const saved = { ...process.env };
 /** Two tabs of alice: the one that makes the change, and another one. */
 type Tab = { pusher: Pusher; received: Array<{ channel: string; data: unknown }> };
 let origin: Tab;
@@ -32,13 +30,7 @@ async function tab(token: string, channels: string[]): Promise<Tab> {
 }
 
 beforeAll(async () => {
-  soketi = await startSoketi();
-  Object.assign(process.env, soketi.env, { APP_URL: APP_ORIGIN, REALTIME_PUBLISH_TIMEOUT_MS: "2000" });
-  delete process.env.INNGEST_DEV;
-  delete process.env.INNGEST_EVENT_KEY;
-  resetEnvCache();
-  await freshDb();
-  s = await seeded();
+  ({ soketi, s } = await startRealtimeEnv(2000));
   const channels = [userChannel(s.alice), resourceChannel("ARTICLE", s.hello)];
   // Two sessions, as two devices would have; one session in two tabs behaves the same at the broker.
   origin = await tab((await createSession(s.alice, "tab-1", "127.0.0.1")).token, channels);
@@ -47,9 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   origin?.pusher.disconnect();
   other?.pusher.disconnect();
-  await soketi?.stop();
-  process.env = saved;
-  resetEnvCache();
+  await stopRealtimeEnv(soketi);
 });
 beforeEach(() => {
   resetRequest();

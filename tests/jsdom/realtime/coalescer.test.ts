@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCoalescer, IMMEDIATE_COALESCE_POLICY } from "@/lib/realtime/client/coalescer";
+import { createCoalescer, IMMEDIATE_COALESCE_POLICY, JOINED } from "@/lib/realtime/client/coalescer";
 import { RECONNECT_POLICY } from "@/lib/realtime/client/reconnect-policy";
 
 /** A task that records when it started and finishes when the test says so. */
@@ -67,6 +67,30 @@ describe("coalescer (policy unit, fake timers)", () => {
     await flush();
     await flush();
     expect(started.map((s) => s.label)).toEqual(["1", "3"]);
+  });
+
+  it("a run that only joined work in flight is followed by one run as soon as it settled, not after the window", async () => {
+    const c = createCoalescer({ windowMs: 1000 });
+    const outcomes: unknown[] = [JOINED, undefined];
+    const starts: number[] = [];
+    const finishers: Array<() => void> = [];
+    const task = () =>
+      new Promise((resolve) => {
+        starts.push(Date.now());
+        const outcome = outcomes.shift();
+        finishers.push(() => resolve(outcome));
+      });
+    const t0 = Date.now();
+    c.run("k", task);
+    expect(starts).toHaveLength(1); // started synchronously, in the task that received the signal
+    await vi.advanceTimersByTimeAsync(100);
+    finishers[0](); // the joined fetch settles (with an answer that may predate the signal)
+    await flush();
+    expect(starts).toHaveLength(2);
+    expect(starts[1] - t0).toBeLessThan(1000);
+    finishers[1]();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(starts).toHaveLength(2); // a fresh run does not repeat itself
   });
 
   it("a failing task does not wedge its key; dispose drops what is queued", async () => {

@@ -9,6 +9,7 @@ import { articleFeedChannel, profileChannel, resourceChannel, tagChannel, userCh
 import { RealtimeProvider, type PusherFactory, type RealtimeClientConfig } from "@/lib/realtime/client";
 import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
 import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
+import { configFor, serverFor, subscriptionCount } from "./resilience-harness";
 
 const actions = vi.hoisted(() => ({
   getGist: vi.fn(),
@@ -80,15 +81,8 @@ const signed: string[] = [];
 
 beforeAll(async () => {
   soketi = await startSoketi();
-  server = new PusherServer({
-    appId: soketi.app.id,
-    key: soketi.app.key,
-    secret: soketi.app.secret,
-    host: "127.0.0.1",
-    port: String(soketi.port),
-    useTLS: false,
-  });
-  config = { key: soketi.app.key, wsHost: "127.0.0.1", wsPort: soketi.port, forceTLS: false, cluster: "mt1" };
+  server = serverFor(soketi);
+  config = configFor(soketi);
 });
 afterAll(async () => {
   for (const p of created) p.disconnect();
@@ -119,13 +113,8 @@ const factory: PusherFactory = (key, options) => {
   return pusher;
 };
 
-async function subscriptions(channel: string): Promise<number> {
-  const res = await server.get({ path: "/channels", params: { info: "subscription_count" } });
-  const body = (await res.json()) as { channels: Record<string, { subscription_count?: number }> };
-  return body.channels[channel]?.subscription_count ?? 0;
-}
 const subscribedTo = (channel: string, n = 1) =>
-  waitFor(async () => expect(await subscriptions(channel)).toBe(n), { timeout: 10_000 });
+  waitFor(async () => expect(await subscriptionCount(server, channel)).toBe(n), { timeout: 10_000 });
 const signal = (channel: string, data: unknown) => server.trigger(channel, "invalidate", data);
 
 function renderLive(ui: ReactNode, user: CurrentUser | null) {

@@ -15,6 +15,7 @@ import {
   type RealtimeClientConfig,
 } from "@/lib/realtime/client";
 import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
+import { configFor, serverFor, subscriptionCount, trackingFactory } from "./resilience-harness";
 
 const USER = 42;
 let soketi: SoketiHandle;
@@ -23,49 +24,10 @@ let config: RealtimeClientConfig;
 
 beforeAll(async () => {
   soketi = await startSoketi();
-  server = new PusherServer({
-    appId: soketi.app.id,
-    key: soketi.app.key,
-    secret: soketi.app.secret,
-    host: "127.0.0.1",
-    port: String(soketi.port),
-    useTLS: false,
-  });
-  config = { key: soketi.app.key, wsHost: "127.0.0.1", wsPort: soketi.port, forceTLS: false, cluster: "mt1" };
+  server = serverFor(soketi);
+  config = configFor(soketi);
 });
 afterAll(() => soketi?.stop());
-
-async function subscriptionCount(channel: string): Promise<number> {
-  const res = await server.get({ path: "/channels", params: { info: "subscription_count" } });
-  const body = (await res.json()) as { channels: Record<string, { subscription_count?: number }> };
-  return body.channels[channel]?.subscription_count ?? 0;
-}
-
-/**
- * The real pusher-js against the real Soketi; only the auth transport is replaced, because jsdom has no app server
- * to POST /api/realtime/auth to. It signs exactly as the route does (the route is tested on its own).
- */
-function trackingFactory() {
-  const created: PusherJs[] = [];
-  const subscribeCalls: string[] = []; // pusher:subscribe frames sent
-  const factory: PusherFactory = (key, options) => {
-    const pusher = new PusherJs(key, {
-      ...options,
-      channelAuthorization: {
-        customHandler: ({ socketId, channelName }, cb) => cb(null, server.authorizeChannel(socketId, channelName)),
-      },
-    });
-    // What reaches the broker; pusher.subscribe itself is also called by pusher-js on every (re)connect.
-    const sendEvent = pusher.send_event.bind(pusher);
-    pusher.send_event = (name: string, data: { channel?: string }, channel?: string) => {
-      if (name === "pusher:subscribe") subscribeCalls.push(String(data.channel));
-      return sendEvent(name, data, channel);
-    };
-    created.push(pusher);
-    return pusher;
-  };
-  return { factory, created, subscribeCalls };
-}
 
 function ArticleWatcher({ id }: { id: number }) {
   useResourceChannel("ARTICLE", id);
@@ -117,17 +79,17 @@ function renderApp(userId: number | null, factory: PusherFactory, fetches: Recor
 
 describe("RealtimeProvider + useUserChannel (jsdom, real Soketi, StrictMode)", () => {
   it("refetches exactly the notification queries on a signal, with one subscription, and disconnects on sign-out", async () => {
-    const { factory, created, subscribeCalls } = trackingFactory();
+    const { factory, created, subscribeFrames } = trackingFactory(server, PusherJs);
     const fetches: Record<string, number> = {};
     const channel = userChannel(USER);
     const app = renderApp(USER, factory, fetches);
 
     await waitFor(() => expect(screen.getByTestId("status").textContent).toBe("connected"), { timeout: 10_000 });
-    await waitFor(async () => expect(await subscriptionCount(channel)).toBe(1), { timeout: 5_000 });
+    await waitFor(async () => expect(await subscriptionCount(server, channel)).toBe(1), { timeout: 5_000 });
     await waitFor(() => expect(screen.getByTestId("g").textContent).toBe("1"));
     // StrictMode mounted everything twice; still one socket and one subscribe.
     expect(created).toHaveLength(1);
-    expect(subscribeCalls).toEqual([channel]);
+    expect(subscribeFrames).toEqual([channel]);
 
     await server.trigger(channel, "invalidate", { scope: "notifications" });
     await waitFor(() => {
@@ -152,37 +114,37 @@ describe("RealtimeProvider + useUserChannel (jsdom, real Soketi, StrictMode)", (
     // Sign-out: the old socket goes away with its private subscription.
     app.rerenderUser(null);
     await waitFor(() => expect(created[0].connection.state).toBe("disconnected"));
-    await waitFor(async () => expect(await subscriptionCount(channel)).toBe(0), { timeout: 5_000 });
+    await waitFor(async () => expect(await subscriptionCount(server, channel)).toBe(0), { timeout: 5_000 });
     expect(screen.getByTestId("status").textContent).toBe("disabled");
 
     app.unmount();
   });
 
   it("components mounted later under StrictMode share one subscription, released when the last unmounts", async () => {
-    const { factory, subscribeCalls } = trackingFactory();
+    const { factory, subscribeFrames } = trackingFactory(server, PusherJs);
     const app = renderApp(USER, factory, {});
     await waitFor(() => expect(screen.getByTestId("status").textContent).toBe("connected"), { timeout: 10_000 });
     const article = "private-resource.ARTICLE.7";
 
     app.setWatchers(2); // each effect runs, is cleaned up, and runs again
-    await waitFor(async () => expect(await subscriptionCount(article)).toBe(1), { timeout: 5_000 });
-    expect(subscribeCalls.filter((c) => c === article)).toHaveLength(1);
+    await waitFor(async () => expect(await subscriptionCount(server, article)).toBe(1), { timeout: 5_000 });
+    expect(subscribeFrames.filter((c) => c === article)).toHaveLength(1);
 
     app.setWatchers(1);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await subscriptionCount(article)).toBe(1);
+    expect(await subscriptionCount(server, article)).toBe(1);
 
     app.setWatchers(0);
-    await waitFor(async () => expect(await subscriptionCount(article)).toBe(0), { timeout: 5_000 });
-    expect(subscribeCalls.filter((c) => c === article)).toHaveLength(1);
+    await waitFor(async () => expect(await subscriptionCount(server, article)).toBe(0), { timeout: 5_000 });
+    expect(subscribeFrames.filter((c) => c === article)).toHaveLength(1);
     // The user channel was never disturbed by the resource channel's churn.
-    expect(await subscriptionCount(userChannel(USER))).toBe(1);
+    expect(await subscriptionCount(server, userChannel(USER))).toBe(1);
     app.unmount();
-    await waitFor(async () => expect(await subscriptionCount(userChannel(USER))).toBe(0), { timeout: 5_000 });
+    await waitFor(async () => expect(await subscriptionCount(server, userChannel(USER))).toBe(0), { timeout: 5_000 });
   });
 
   it("with a null config runs the disabled implementation and never opens a socket", async () => {
-    const { factory, created } = trackingFactory();
+    const { factory, created } = trackingFactory(server, PusherJs);
     const queryClient = new QueryClient();
     render(
       <QueryClientProvider client={queryClient}>

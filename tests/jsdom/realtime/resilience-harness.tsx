@@ -2,6 +2,7 @@ import { StrictMode, useEffect, type ReactNode } from "react";
 import { render } from "@testing-library/react";
 import { QueryClient, QueryClientProvider, useQuery, type QueryKey } from "@tanstack/react-query";
 import PusherServer from "pusher";
+import type PusherJs from "pusher-js";
 import {
   GuardedPusher,
   RealtimeProvider,
@@ -36,14 +37,15 @@ export async function subscriptionCount(server: PusherServer, channel: string): 
 }
 
 /**
- * The production pusher-js class (reconnect guard included) against the real Soketi; only the auth transport is
- * replaced, since jsdom has no app server: it signs exactly as the route does. Records the subscribe frames sent.
+ * The production pusher-js class (reconnect guard included; `Client` PusherJs for the plain one) against the real
+ * Soketi; only the auth transport is replaced, since jsdom has no app server: it signs exactly as the route does
+ * (the route is tested on its own). Records the subscribe frames sent (pusher-js also sends them on every reconnect).
  */
-export function trackingFactory(server: PusherServer) {
-  const created: GuardedPusher[] = [];
+export function trackingFactory(server: PusherServer, Client: typeof PusherJs = GuardedPusher) {
+  const created: PusherJs[] = [];
   const subscribeFrames: string[] = [];
   const factory: PusherFactory = (key, options) => {
-    const pusher = new GuardedPusher(key, {
+    const pusher = new Client(key, {
       ...options,
       channelAuthorization: {
         customHandler: ({ socketId, channelName }, cb) => cb(null, server.authorizeChannel(socketId, channelName)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, parseSignal } from "@/lib/realtime/signal";
+import { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, SignalSchema, fastSignal, parseSignal, signalByteLength } from "@/lib/realtime/signal";
 
 describe("invalidate signal", () => {
   it("is the event named invalidate", () => {
@@ -47,5 +47,89 @@ describe("invalidate signal", () => {
     cyclic.self = cyclic;
     expect(parseSignal(cyclic)).toBeNull();
     expect(parseSignal({ scope: "notifications", ids: { n: 1n } })).toBeNull();
+  });
+});
+
+describe("fastSignal, the plain hot path of SignalSchema", () => {
+  const CORPUS: unknown[] = [
+    { scope: "notifications" },
+    { scope: "comments", ids: { resource_id: 7, resource_type: "ARTICLE" } },
+    { scope: "a" },
+    { scope: "a".repeat(40) },
+    { scope: "a".repeat(41) },
+    { scope: "Comments" },
+    { scope: "1abc" },
+    { scope: "has space" },
+    { scope: "" },
+    { scope: 5 },
+    {},
+    { ids: {} },
+    { scope: "x", ids: {} },
+    { scope: "x", ids: undefined },
+    { scope: "x", ids: null },
+    { scope: "x", ids: [] },
+    { scope: "x", ids: [1] },
+    { scope: "x", extra: 1 },
+    { scope: "x", ids: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8 } },
+    { scope: "x", ids: { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9 } },
+    { scope: "x", ids: { id: 0 } },
+    { scope: "x", ids: { id: -1 } },
+    { scope: "x", ids: { id: 1.5 } },
+    { scope: "x", ids: { id: Number.MAX_SAFE_INTEGER } },
+    { scope: "x", ids: { id: Number.MAX_SAFE_INTEGER + 1 } },
+    { scope: "x", ids: { id: Infinity } },
+    { scope: "x", ids: { id: NaN } },
+    { scope: "x", ids: { id: "ARTICLE" } },
+    { scope: "x", ids: { id: "a".repeat(64) } },
+    { scope: "x", ids: { id: "a".repeat(65) } },
+    { scope: "x", ids: { id: "" } },
+    { scope: "x", ids: { id: "<b>" } },
+    { scope: "x", ids: { id: true } },
+    { scope: "x", ids: { id: null } },
+    { scope: "x", ids: { id: { nested: 1 } } },
+    { scope: "x", ids: { Id: 1 } },
+    { scope: "x", ids: { _id: 1 } },
+    { scope: "x", ids: { ["a".repeat(32)]: 1 } },
+    { scope: "x", ids: { ["a".repeat(33)]: 1 } },
+    { scope: "x", ids: JSON.parse('{"__proto__": 1}') },
+    JSON.parse('{"scope": "x", "__proto__": {"y": 1}}'),
+    Object.assign(Object.create(null), { scope: "x" }),
+    Object.assign(Object.create({ inherited: 1 }), { scope: "x" }),
+    new Date(),
+    [],
+    "x",
+    null,
+    undefined,
+    7,
+  ];
+
+  it("never accepts what the schema rejects, and returns exactly the schema's output", () => {
+    let accepted = 0;
+    for (const value of CORPUS) {
+      const fast = fastSignal(value);
+      const schema = SignalSchema.safeParse(value);
+      if (fast === null) continue;
+      accepted++;
+      expect(schema.success, JSON.stringify(value)).toBe(true);
+      expect(fast).toEqual(schema.data);
+    }
+    expect(accepted).toBeGreaterThan(8); // it does cover the common shapes
+  });
+
+  it("parseSignal gives the schema's verdict for every input", () => {
+    for (const value of CORPUS) {
+      const schema = SignalSchema.safeParse(value);
+      const viaSchema = schema.success && (signalByteLength(value) ?? Infinity) <= SIGNAL_MAX_BYTES ? schema.data : null;
+      expect(parseSignal(value), String(JSON.stringify(value))).toEqual(viaSchema);
+    }
+  });
+
+  it("everything the fast path accepts fits the size bound, so it needs no measuring", () => {
+    const largest = {
+      scope: "s".repeat(40),
+      ids: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`${"k".repeat(31)}${i}`, "T".repeat(64)])),
+    };
+    expect(fastSignal(largest)).not.toBeNull();
+    expect(signalByteLength(largest)).toBeLessThanOrEqual(SIGNAL_MAX_BYTES);
   });
 });
