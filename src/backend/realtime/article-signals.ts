@@ -38,3 +38,12 @@ export function articleChangeSignals(before: ArticleState | null, after: Article
   }
   return publications;
 }
+
+/**
+ * Readers who bookmarked the article list it on their bookmarks page (title, excerpt, or not at all once it is
+ * unpublished or deleted), so every article change reaches their own channels too: one signal, many channels.
+ */
+export function bookmarkerSignals(articleId: number, userIds: readonly number[]): Publication[] {
+  if (userIds.length === 0) return [];
+  return [{ channels: userIds.map(userChannel), signal: { scope: "bookmarks", ids: { resource_id: articleId } } }];
+}

@@ -1,13 +1,18 @@
 import "server-only";
-import { articleChangeSignals, type ArticleState } from "./article-signals";
+import { articleChangeSignals, bookmarkerSignals, type ArticleState } from "./article-signals";
 import { publishArticleFeedSignals } from "./feed-signals";
 import { publishAll } from "./publish-all";
 
 /**
- * Everything one committed article write announces: the author's dashboard and the article's own channel, then
- * the public profile, tag and (throttled) home feeds.
+ * Everything one committed article write announces: the author's dashboard, the article's own channel and the
+ * bookmarks of those who saved it, then the public profile, tag and (throttled) home feeds.
  */
-export function publishArticleChange(before: ArticleState | null, after: ArticleState | null): void {
-  publishAll(articleChangeSignals(before, after));
+export function publishArticleChange(
+  before: ArticleState | null,
+  after: ArticleState | null,
+  bookmarkers: readonly number[] = [],
+): void {
+  const id = (after ?? before)?.id;
+  publishAll([...articleChangeSignals(before, after), ...(id ? bookmarkerSignals(id, bookmarkers) : [])]);
   publishArticleFeedSignals(before, after);
 }

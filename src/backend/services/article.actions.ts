@@ -150,6 +150,14 @@ async function stateBefore(db: Db, row: typeof articles.$inferSelect): Promise<A
   return { id: row.id, author_id: row.author_id, published: row.published_at !== null, tag_ids: tagRows.map((t) => t.id) };
 }
 
+async function bookmarkerIds(db: Db, articleId: number): Promise<number[]> {
+  const rows = await db
+    .select({ user_id: bookmarks.user_id })
+    .from(bookmarks)
+    .where(and(eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, articleId)));
+  return rows.map((r) => r.user_id);
+}
+
 const UpdateInput = z.object({
   id: Id,
   title: Title.optional(),
@@ -171,7 +179,7 @@ export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promi
       if (tagNames) await setArticleTags(tx, id, tagNames);
     });
     const after = (await articleDetail(db, id))!;
-    publishArticleChange(before, articleState(after));
+    publishArticleChange(before, articleState(after), await bookmarkerIds(db, id));
     return after;
   });
 }
@@ -187,7 +195,7 @@ export async function setArticlePublished(input: z.input<typeof PublishInput>): 
     await db.update(articles).set({ published_at, updated_at: new Date() }).where(eq(articles.id, id));
     const after = (await articleDetail(db, id))!;
     // Unpublishing takes readers' access away: the signal makes their open page refetch, meet NOT_FOUND, and leave.
-    publishArticleChange(before, articleState(after));
+    publishArticleChange(before, articleState(after), await bookmarkerIds(db, id));
     return after;
   });
 }
@@ -196,12 +204,13 @@ export async function deleteMyArticle(input: { id: number }): Promise<ActionResu
   return runAction(z.object({ id: Id }), input, async ({ id }) => {
     const { db, row } = await ownArticle(id);
     const before = await stateBefore(db, row);
+    const bookmarkers = await bookmarkerIds(db, id);
     await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "ARTICLE", [id]);
       await tx.delete(bookmarks).where(and(eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, id)));
       await tx.delete(articles).where(eq(articles.id, id));
     });
-    publishArticleChange(before, null);
+    publishArticleChange(before, null, bookmarkers);
     return { id, author_id: row.author_id, tag_ids: [...before.tag_ids] };
   });
 }

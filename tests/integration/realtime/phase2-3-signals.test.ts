@@ -210,6 +210,22 @@ describe("article writes publish { scope: dashboard-articles } to the author and
     observed.splice(observed.indexOf(resourceChannel("ARTICLE", created.id)), 1);
   });
 
+  it("readers who bookmarked it hear edits, unpublish and delete on their own channels", async () => {
+    const created = ok(await as("alice", () => createMyArticle({ title: `Bookmarked ${Date.now()}`, body: "b" })));
+    ok(await as("alice", () => setArticlePublished({ id: created.id, published: true })));
+    ok(await as("bob", () => toggleResourceBookmark({ resource_id: created.id })));
+    ok(await as("carol", () => toggleResourceBookmark({ resource_id: created.id })));
+    await drain();
+    const bookmarkers = [userChannel(s.bob), userChannel(s.carol)].map((ch) => on(ch, { scope: "bookmarks", ids: { resource_id: created.id } }));
+
+    ok(await as("alice", () => updateMyArticle({ id: created.id, title: "Renamed while bookmarked" })));
+    expect(await drain()).toEqual(sorted(dashboard(), ...bookmarkers));
+    ok(await as("alice", () => setArticlePublished({ id: created.id, published: false })));
+    expect(await drain()).toEqual(sorted(dashboard(), ...bookmarkers));
+    ok(await as("alice", () => deleteMyArticle({ id: created.id })));
+    expect(await drain()).toEqual(sorted(dashboard(), ...bookmarkers));
+  });
+
   it("a foreign edit is refused and silent", async () => {
     failure(await as("bob", () => updateMyArticle({ id: s.hello, title: "hijack" })), "FORBIDDEN");
     failure(await as("bob", () => setArticlePublished({ id: s.draft, published: true })), "NOT_FOUND");
