@@ -8,7 +8,7 @@ import {
   buildNotification,
   insertNotification,
 } from "@/backend/notification-builder";
-import { userChannel } from "@/lib/realtime/channels";
+import { notificationsSignal } from "@/backend/realtime/notification-signals";
 import { publishInvalidateNow } from "@/lib/realtime/publish.server";
 
 export type { NotificationRequestData };
@@ -39,7 +39,7 @@ export async function persistNotification({
   // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here
   // makes Inngest retry just the publish and never writes a second row.
   await step.run("publish-notification", () =>
-    publishInvalidateNow(userChannel(inserted.recipient_id), { scope: "notifications" }),
+    publishInvalidateNow([notificationsSignal(inserted.recipient_id)]),
   );
   return inserted;
 }
