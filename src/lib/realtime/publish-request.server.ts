@@ -66,11 +66,10 @@ function join(request: Headers, publication: PendingPublication, flush: Flush): 
 /** Adds a publication to the current request's batch, sent once after the response. Never throws. */
 export function publishInRequest(publication: PendingPublication, flush: Flush): void {
   const pending = currentHeaders();
-  if (!pending) return addDetached({ ...publication, socketId: publication.socketId ?? undefined }, flush);
-  pending.then(
-    (request) => join(request, publication, flush),
-    () => addDetached({ ...publication, socketId: publication.socketId ?? undefined }, flush),
-  );
+  // No request to take the originating connection from: only an explicit socketId excludes anyone.
+  const detachedCopy = () => addDetached({ ...publication, socketId: publication.socketId ?? undefined }, flush);
+  if (!pending) return detachedCopy();
+  pending.then((request) => join(request, publication, flush), detachedCopy);
   // Next hands out one promise per request, so this is one after() per request.
   if (scheduled.has(pending)) return;
   scheduled.add(pending);
