@@ -15,10 +15,10 @@ export const FEEDS = ["articles"] as const;
 export type Feed = (typeof FEEDS)[number];
 
 export type ParsedChannel =
-  | { kind: "user"; name: string; userId: number }
-  | { kind: "resource"; name: string; resourceType: RootResourceType; resourceId: number }
-  | { kind: "tag"; name: string; tagId: number }
-  | { kind: "profile"; name: string; userId: number }
+  | { kind: "user"; name: string; userId: string }
+  | { kind: "resource"; name: string; resourceType: RootResourceType; resourceId: string }
+  | { kind: "tag"; name: string; tagId: string }
+  | { kind: "profile"; name: string; userId: string }
   | { kind: "feed"; name: string; feed: Feed };
 
 /** Channels whose subscription the auth route must sign (Pusher's "private-" convention). */
@@ -26,8 +26,11 @@ export function isPrivateChannel(channel: ParsedChannel): boolean {
   return channel.kind === "user" || channel.kind === "resource";
 }
 
-function assertId(id: number, what: string): number {
-  if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`${what} must be a positive safe integer, got ${id}`);
+/** Canonical UUIDs only (lowercase), so every id has exactly one channel name. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function assertId(id: string, what: string): string {
+  if (typeof id !== "string" || !UUID_PATTERN.test(id)) throw new RangeError(`${what} must be a lowercase UUID, got ${id}`);
   return id;
 }
 
@@ -38,23 +41,19 @@ function assertRootType(type: string): RootResourceType {
   return type as RootResourceType;
 }
 
-export const userChannel = (userId: number) => `private-user.${assertId(userId, "userId")}`;
-export const resourceChannel = (type: RootResourceType, id: number) =>
+export const userChannel = (userId: string) => `private-user.${assertId(userId, "userId")}`;
+export const resourceChannel = (type: RootResourceType, id: string) =>
   `private-resource.${assertRootType(type)}.${assertId(id, "resource id")}`;
-export const tagChannel = (tagId: number) => `tag.${assertId(tagId, "tagId")}`;
-export const profileChannel = (userId: number) => `profile.${assertId(userId, "userId")}`;
+export const tagChannel = (tagId: string) => `tag.${assertId(tagId, "tagId")}`;
+export const profileChannel = (userId: string) => `profile.${assertId(userId, "userId")}`;
 export const articleFeedChannel = () => "feed.articles" as const;
 
-// No leading zeros, so every id has exactly one channel name (no "private-user.01" alias).
-const ID = "([1-9][0-9]{0,15})";
+const ID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 const ROOT = `(${ROOT_RESOURCE_TYPES.join("|")})`;
 
 type Rule = { pattern: RegExp; build: (m: RegExpExecArray, name: string) => ParsedChannel | null };
 
-const id = (s: string) => {
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
-};
+const id = (s: string) => s;
 
 const RULES: Rule[] = [
   {

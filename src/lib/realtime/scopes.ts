@@ -7,11 +7,11 @@ import { z } from "zod";
 import type { QueryKey } from "@tanstack/react-query";
 import { queryKeys } from "@/lib/query-keys";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES } from "@/lib/resource-types";
-import type { ChannelKind, ParsedChannel } from "./channels";
+import { UUID_PATTERN, type ChannelKind, type ParsedChannel } from "./channels";
 import { noticeKey } from "./notices";
 import type { Signal } from "./signal";
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const id = z.string().regex(UUID_PATTERN);
 const none = z.object({});
 
 type ScopeDef<Ids extends z.ZodType> = {

@@ -4,7 +4,7 @@ import type { RealtimeConnection } from "./connection";
 export type RealtimeContextValue = {
   /** Null until the provider's effect has run (server render, first paint). */
   connection: RealtimeConnection | null;
-  userId: number | null;
+  userId: string | null;
   configured: boolean;
 };
 

@@ -25,7 +25,7 @@ export function useUserChannel(): void {
 }
 
 /** A readable article's or gist's channel; the auth route decides who may join it. */
-export function useResourceChannel(type: RootResourceType, id: number | null | undefined): void {
+export function useResourceChannel(type: RootResourceType, id: string | null | undefined): void {
   useRealtimeChannel(id ? resourceChannel(type, id) : null);
 }
 

@@ -18,7 +18,7 @@ export type RealtimeProviderProps = {
   /** From realtimeClientConfig() on the server; null means realtime is off. */
   config: RealtimeClientConfig | null;
   /** The signed-in user (their private channel is joined automatically), or null. */
-  userId: number | null;
+  userId: string | null;
   children?: ReactNode;
   /** Refetch policy; must be a stable (module-level) function. Defaults to coalescing (coalescer.ts). */
   createInvalidator?: InvalidatorFactory;
