@@ -1,7 +1,7 @@
 import { demoLoginEnabled, getEnv, type Env } from "@/env";
 import { getDb } from "@/db/client";
 import { seed } from "@/db/seed";
-import { realtimeConfigured } from "@/lib/realtime/broker.server";
+import { realtime } from "@/backend/realtime/server";
 
 /**
  * Server start in the Node.js runtime (imported by instrumentation.ts only there, so the Edge bundle never sees
@@ -17,8 +17,8 @@ export async function onServerStart() {
     process.exit(1);
   }
 
-  // realtimeConfigured() itself says "realtime off" once when no broker is configured.
-  if (realtimeConfigured()) {
+  // realtime.broker() itself says "realtime off" once when no broker is configured.
+  if (realtime.broker()) {
     const where = env.PUSHER_HOST
       ? `${env.PUSHER_HOST}:${env.PUSHER_PORT ?? (env.PUSHER_USE_TLS ? 443 : 80)}`
       : `Pusher cluster ${env.PUSHER_CLUSTER}`;

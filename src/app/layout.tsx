@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { getSession } from "@/backend/services/session.actions";
 import { Navbar } from "@/components/navbar/Navbar";
-import { realtimeClientConfig } from "@/lib/realtime/broker.server";
+import { realtime } from "@/backend/realtime/server";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -20,7 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-screen">
-        <Providers user={currentUser} realtime={realtimeClientConfig()}>
+        <Providers user={currentUser} realtime={realtime.clientConfig()}>
           <Navbar />
           <main className="mx-auto w-full max-w-3xl px-4 py-6 sm:py-10">{children}</main>
         </Providers>

@@ -4,7 +4,8 @@ import { useState, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
 import { SessionWatcher } from "@/components/session/SessionWatcher";
-import { RealtimeProvider, type RealtimeClientConfig } from "@/lib/realtime/client";
+import { RealtimeProvider } from "@/components/providers/RealtimeProvider";
+import type { RealtimeClientConfig } from "@/lib/realtime/client";
 
 function makeQueryClient() {
   return new QueryClient({

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 
 import type { ActionErrorCode, ActionResult } from "@/lib/action-result";
+import { collectSignals } from "@/backend/realtime/server";
 
 export type { ActionResult };
 
@@ -17,7 +18,9 @@ export class ActionError extends Error {
 
 /**
  * Validates input, runs the body and returns a result instead of throwing: Next.js hides thrown
- * messages in production, and the UI must be able to show the user what went wrong.
+ * messages in production, and the UI must be able to show the user what went wrong. The body runs inside the
+ * realtime layer's collectSignals: what it publishes is sent after the response, without the calling tab (its
+ * X-Socket-Id), and comes back in the result for that tab to apply to its own queries.
  */
 export async function runAction<S extends z.ZodType, T>(
   schema: S,
@@ -36,7 +39,8 @@ export async function runAction<S extends z.ZodType, T>(
     return { ok: false, error: { code: "INVALID_INPUT", message: `${where}${first?.message ?? "invalid input"}`, fields } };
   }
   try {
-    return { ok: true, data: await body(parsed.data) };
+    const { value, signals } = await collectSignals(() => body(parsed.data));
+    return signals.length > 0 ? { ok: true, data: value, signals } : { ok: true, data: value };
   } catch (err) {
     if (err instanceof ActionError) return { ok: false, error: { code: err.code, message: err.message } };
     console.error("[action] unexpected failure", err);

@@ -1,7 +1,10 @@
+import type { Signal } from "@/lib/realtime";
+
 export type ActionErrorCode = "INVALID_INPUT" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "INTERNAL";
 
 export type ActionResult<T> =
-  | { ok: true; data: T }
+  /** `signals`: what the action published, for the writer's own tab to apply (useServerAction); absent if none. */
+  | { ok: true; data: T; signals?: Signal[] }
   | { ok: false; error: { code: ActionErrorCode; message: string; fields?: Record<string, string[]> } };
 
 /** For TanStack Query, which expects a failed fetch or mutation to throw. */

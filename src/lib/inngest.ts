@@ -8,8 +8,8 @@ import {
   buildNotification,
   insertNotification,
 } from "@/backend/notification-builder";
-import { notificationsSignal } from "@/backend/realtime/notification-signals";
-import { publishInvalidateNow } from "@/lib/realtime/publish.server";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { notificationsSignal } from "@/backend/realtime/signals";
 
 export type { NotificationRequestData };
 
@@ -36,11 +36,11 @@ export async function persistNotification({
   const built = await step.run("build-notification", () => buildNotification(event.data));
   if ("skipped" in built) return built;
   const inserted = await step.run("insert-notification", () => insertNotification(built, event.id ?? null));
-  // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here
-  // makes Inngest retry just the publish and never writes a second row.
-  await step.run("publish-notification", () =>
-    publishInvalidateNow([notificationsSignal(inserted.recipient_id)]),
-  );
+  // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here (the awaited
+  // receipt rejects) makes Inngest retry just the publish and never writes a second row.
+  await step.run("publish-notification", async () => {
+    await publishInvalidate(notificationsSignal(inserted.recipient_id));
+  });
   return inserted;
 }
 

@@ -18,8 +18,8 @@ import {
   summariesWhere,
 } from "@/backend/queries/articles";
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
-import { type ArticleState, articleState } from "@/backend/realtime/article-signals";
-import { publishArticleChange } from "@/backend/realtime/publish-article-change";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { type ArticleState, articleChangeSignals, articleState } from "@/backend/realtime/signals";
 
 export type { ArticleDetail, ArticleSummary };
 
@@ -127,7 +127,7 @@ export async function createMyArticle(input: z.input<typeof CreateInput>): Promi
       throw new ActionError("CONFLICT", "Could not find a free handle for this title.");
     });
     const created = (await articleDetail(db, id))!;
-    publishArticleChange(null, articleState(created));
+    publishInvalidate(articleChangeSignals(null, articleState(created)));
     return created;
   });
 }
@@ -179,7 +179,7 @@ export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promi
       if (tagNames) await setArticleTags(tx, id, tagNames);
     });
     const after = (await articleDetail(db, id))!;
-    publishArticleChange(before, articleState(after), await bookmarkerIds(db, id));
+    publishInvalidate(articleChangeSignals(before, articleState(after), await bookmarkerIds(db, id)));
     return after;
   });
 }
@@ -195,7 +195,7 @@ export async function setArticlePublished(input: z.input<typeof PublishInput>): 
     await db.update(articles).set({ published_at, updated_at: new Date() }).where(eq(articles.id, id));
     const after = (await articleDetail(db, id))!;
     // Unpublishing takes readers' access away: the signal makes their open page refetch, meet NOT_FOUND, and leave.
-    publishArticleChange(before, articleState(after), await bookmarkerIds(db, id));
+    publishInvalidate(articleChangeSignals(before, articleState(after), await bookmarkerIds(db, id)));
     return after;
   });
 }
@@ -210,7 +210,7 @@ export async function deleteMyArticle(input: { id: number }): Promise<ActionResu
       await tx.delete(bookmarks).where(and(eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, id)));
       await tx.delete(articles).where(eq(articles.id, id));
     });
-    publishArticleChange(before, null, bookmarkers);
+    publishInvalidate(articleChangeSignals(before, null, bookmarkers));
     return { id, author_id: row.author_id, tag_ids: [...before.tag_ids] };
   });
 }

@@ -9,8 +9,8 @@ import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import { assertReadable } from "@/backend/permissions";
 import { type ArticleSummary, readableBy, summariesWhere } from "@/backend/queries/articles";
-import { bookmarkSignal } from "@/backend/realtime/bookmark-signals";
-import { publishAll } from "@/backend/realtime/publish-all";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { bookmarkSignal } from "@/backend/realtime/signals";
 
 const Id = z.coerce.number().int().positive();
 
@@ -40,7 +40,7 @@ export async function toggleResourceBookmark(input: { resource_id: number }): Pr
     if (bookmarked) {
       await db.insert(bookmarks).values({ user_id: me.id, resource_type: "ARTICLE", resource_id }).onConflictDoNothing();
     }
-    publishAll([bookmarkSignal(me.id, resource_id)]);
+    publishInvalidate(bookmarkSignal(me.id, resource_id));
     return { bookmarked };
   });
 }

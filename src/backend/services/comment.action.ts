@@ -10,9 +10,9 @@ import { requireUser } from "@/backend/current-user";
 import { MAX_COMMENT_DEPTH, assertReadable, canReadResource, resolveCommentRoot } from "@/backend/permissions";
 import { type ThreadComment, deleteCommentsDeep, loadThread, loadThreadComment } from "@/backend/queries/comment-thread";
 import { requestNotification } from "@/lib/inngest";
-import { commentThreadSignal } from "@/backend/realtime/comment-signals";
-import { publishAll } from "@/backend/realtime/publish-all";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { commentThreadSignal } from "@/backend/realtime/signals";
 
 export type { ThreadComment };
 
@@ -74,7 +74,7 @@ export async function createMyComment(
       },
       `comment-${row.id}`,
     );
-    publishAll([commentThreadSignal(root)]);
+    publishInvalidate(commentThreadSignal(root));
     return { ...(await loadThreadComment(db, row.id, depth)), root };
   });
 }
@@ -100,7 +100,7 @@ export async function updateMyComment(input: z.input<typeof UpdateInput>): Promi
     const { db, root } = await ownComment(id);
     await db.update(comments).set({ body, updated_at: new Date() }).where(eq(comments.id, id));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
-    publishAll([commentThreadSignal(threadRoot)]);
+    publishInvalidate(commentThreadSignal(threadRoot));
     return { ...(await loadThreadComment(db, id, root.depth)), root: threadRoot };
   });
 }
@@ -111,7 +111,7 @@ export async function deleteMyComment(input: { id: number }): Promise<ActionResu
     const { db, root } = await ownComment(id);
     const deleted_ids = await db.transaction((tx) => deleteCommentsDeep(tx, [id]));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
-    publishAll([commentThreadSignal(threadRoot)]);
+    publishInvalidate(commentThreadSignal(threadRoot));
     return { id, deleted_ids, root: threadRoot };
   });
 }

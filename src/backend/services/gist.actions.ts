@@ -10,8 +10,8 @@ import { requireUser } from "@/backend/current-user";
 import { assertReadable } from "@/backend/permissions";
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { languageOf } from "@/backend/gist-language";
-import { gistSignals } from "@/backend/realtime/gist-signals";
-import { publishAll } from "@/backend/realtime/publish-all";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { gistSignals } from "@/backend/realtime/signals";
 
 type Owner = { id: number; username: string; name: string };
 export type GistSummary = {
@@ -126,7 +126,7 @@ export async function createMyGist(input: z.input<typeof CreateInput>): Promise<
       await tx.insert(gistFiles).values(fileRows(row.id, files));
       return row.id;
     });
-    publishAll(gistSignals(me.id, null));
+    publishInvalidate(gistSignals(me.id, null));
     return gistDetail(id);
   });
 }
@@ -167,7 +167,7 @@ export async function updateMyGist(
       }
     });
     // Turning private needs nothing special: open pages of other viewers refetch, meet NOT_FOUND and leave.
-    publishAll(gistSignals(me.id, id));
+    publishInvalidate(gistSignals(me.id, id));
     return { ...(await gistDetail(id)), was_public: row.is_public };
   });
 }
@@ -179,7 +179,7 @@ export async function deleteMyGist(input: { id: number }): Promise<ActionResult<
       await deleteRootDependents(tx, "GIST", [id]);
       await tx.delete(gists).where(eq(gists.id, id));
     });
-    publishAll(gistSignals(me.id, id));
+    publishInvalidate(gistSignals(me.id, id));
     return { id, was_public: row.is_public };
   });
 }

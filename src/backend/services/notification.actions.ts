@@ -8,9 +8,9 @@ import type { NotificationType } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
-import { notificationsSignal } from "@/backend/realtime/notification-signals";
-import { publishAll } from "@/backend/realtime/publish-all";
 import type { NotificationPayload } from "@/backend/notification-builder";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { notificationsSignal } from "@/backend/realtime/signals";
 
 export type NotificationItem = {
   id: number;
@@ -79,7 +79,7 @@ export async function markNotificationRead(input: { id: number }): Promise<Actio
       .where(and(mine, isNull(notifications.read_at)))
       .returning({ id: notifications.id });
     // The user's other tabs show the same badge; this tab refetches in the mutation's onSuccess.
-    if (stamped.length > 0) publishAll([notificationsSignal(me.id)]);
+    if (stamped.length > 0) publishInvalidate(notificationsSignal(me.id));
     const [row] = await db.select({ id: notifications.id, read_at: notifications.read_at }).from(notifications).where(mine);
     if (!row) throw new ActionError("NOT_FOUND", "No such notification.");
     return { id: row.id, read_at: row.read_at! };
@@ -95,7 +95,7 @@ export async function markAllNotificationsRead(input: Record<string, never> = {}
       .set({ read_at: new Date() })
       .where(and(eq(notifications.recipient_id, me.id), isNull(notifications.read_at)))
       .returning({ id: notifications.id });
-    if (updated.length > 0) publishAll([notificationsSignal(me.id)]);
+    if (updated.length > 0) publishInvalidate(notificationsSignal(me.id));
     return { count: updated.length };
   });
 }

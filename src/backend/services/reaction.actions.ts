@@ -9,10 +9,9 @@ import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import { assertReadable, resolveCommentRoot } from "@/backend/permissions";
 import { requestNotification } from "@/lib/inngest";
-import { publishAll } from "@/backend/realtime/publish-all";
-import type { ThreadRoot } from "@/backend/realtime/publication";
-import { reactionSignal } from "@/backend/realtime/reaction-signals";
 import { REACTION_TYPES, RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { type ThreadRoot, reactionSignal } from "@/backend/realtime/signals";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
 
@@ -64,7 +63,7 @@ export async function toggleResourceReaction(input: z.input<typeof ToggleInput>)
     const target = { resource_type, resource_id };
     const announce = async () => {
       const root = await pageOf(resource_type, resource_id);
-      if (root) publishAll([reactionSignal(target, root)]);
+      if (root) publishInvalidate(reactionSignal(target, root));
     };
     const removed = await db.delete(reactions).where(mine).returning({ id: reactions.id });
     if (removed.length > 0) {

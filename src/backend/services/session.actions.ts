@@ -13,8 +13,8 @@ import {
   type SessionResult,
 } from "@/backend/session-store";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
-import { publishAll } from "@/backend/realtime/publish-all";
-import { sessionSignal } from "@/backend/realtime/session-signals";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { sessionSignal } from "@/backend/realtime/signals";
 
 // React's cache() shares one lookup between the layout, the page and the actions of one request.
 const currentSession = cache(async (): Promise<SessionResult> => {
@@ -64,7 +64,7 @@ export async function deleteSession(input: z.input<typeof DeleteSessionInput>): 
       .returning({ id: userSessions.id });
     if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
     // The revoked device hears this on its user channel and signs itself out; the others refresh their list.
-    publishAll([sessionSignal(session.user_id, id)]);
+    publishInvalidate(sessionSignal(session.user_id, id));
     return { id };
   });
 }
@@ -76,7 +76,7 @@ export async function logout(): Promise<void> {
   if (token) {
     const { session } = await currentSession();
     await deleteSessionByToken(token);
-    if (session) publishAll([sessionSignal(session.user_id, session.id)]);
+    if (session) publishInvalidate(sessionSignal(session.user_id, session.id));
   }
   jar.delete(SESSION_COOKIE);
 }

@@ -6,8 +6,8 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { requireUser } from "@/backend/current-user";
-import { profileSignals } from "@/backend/realtime/profile-signals";
-import { publishAll } from "@/backend/realtime/publish-all";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { profileSignals } from "@/backend/realtime/signals";
 
 export type UserProfile = { id: number; username: string; name: string; bio: string };
 
@@ -36,7 +36,7 @@ export async function updateMyProfile(input: z.input<typeof ProfileInput>): Prom
       .set({ name, bio, updated_at: new Date() })
       .where(eq(users.id, me.id))
       .returning(profileColumns);
-    publishAll(profileSignals(me.id, user.name !== me.name));
+    publishInvalidate(profileSignals(me.id, user.name !== me.name));
     return user;
   });
 }

@@ -1,89 +1,97 @@
 /**
- * Channel names, built and parsed in one place for the publisher, the auth route and the browser.
- * Isomorphic: no server imports.
+ * Channel names, defined once by the host (`defineChannels`) and built and parsed here for the publisher, the
+ * auth route and the browser alike. A channel kind is a fixed word plus named parameters, each a canonical UUID or
+ * one of a few fixed tokens:
+ *
+ *   defineChannels({ resource: { private: true, params: { type: ["ARTICLE", "GIST"], id: "uuid" } } })
+ *     build("resource", { type: "ARTICLE", id })  ->  "private-resource.ARTICLE.<uuid>"
+ *
+ * Private kinds get Pusher's "private-" prefix, so the broker asks the auth route before it lets anyone in.
+ * There is exactly one name per channel: UUIDs are lowercase, tokens match exactly, and anything else parses to
+ * null. Isomorphic: no server imports.
  */
-import { ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
+
+/** Canonical (lowercase) UUIDs, the ids of every TechDiary table. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Pusher's own limits: these characters only, at most 164 of them. */
 export const CHANNEL_NAME_MAX = 164;
 const PUSHER_CHANNEL_CHARS = /^[A-Za-z0-9_\-=@,.;]+$/;
 
-export type ChannelKind = "user" | "resource" | "tag" | "profile" | "feed";
-
-/** Site-wide public feeds; only the home article feed has one (throttled server-side, see home-feed-throttle). */
-export const FEEDS = ["articles"] as const;
-export type Feed = (typeof FEEDS)[number];
-
-export type ParsedChannel =
-  | { kind: "user"; name: string; userId: string }
-  | { kind: "resource"; name: string; resourceType: RootResourceType; resourceId: string }
-  | { kind: "tag"; name: string; tagId: string }
-  | { kind: "profile"; name: string; userId: string }
-  | { kind: "feed"; name: string; feed: Feed };
-
-/** Channels whose subscription the auth route must sign (Pusher's "private-" convention). */
-export function isPrivateChannel(channel: ParsedChannel): boolean {
-  return channel.kind === "user" || channel.kind === "resource";
+export function isPusherChannelName(name: string): boolean {
+  return name.length <= CHANNEL_NAME_MAX && PUSHER_CHANNEL_CHARS.test(name);
 }
 
-/** Canonical UUIDs only (lowercase), so every id has exactly one channel name. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A parameter is a UUID, or one of a fixed list of tokens (no dots: the dot separates parameters). */
+export type ParamSpec = "uuid" | readonly string[];
+export type ChannelSpec = { private?: boolean; params: Readonly<Record<string, ParamSpec>> };
+export type ChannelSpecs = Readonly<Record<string, ChannelSpec>>;
 
-function assertId(id: string, what: string): string {
-  if (typeof id !== "string" || !UUID_PATTERN.test(id)) throw new RangeError(`${what} must be a lowercase UUID, got ${id}`);
-  return id;
+type ParamValue<P extends ParamSpec> = P extends readonly (infer T extends string)[] ? T : string;
+export type ChannelParams<C extends ChannelSpec> = { -readonly [K in keyof C["params"]]: ParamValue<C["params"][K]> };
+
+/** A parsed channel name: its kind, whether it is private, and its parameters by name. */
+export type ParsedChannel<Specs extends ChannelSpecs = ChannelSpecs> = {
+  [K in keyof Specs & string]: { kind: K; name: string; private: boolean; params: ChannelParams<Specs[K]> };
+}[keyof Specs & string];
+
+export type Channels<Specs extends ChannelSpecs = ChannelSpecs> = {
+  readonly specs: Specs;
+  readonly kinds: readonly (keyof Specs & string)[];
+  /** The one name of a channel; throws RangeError on a parameter that no parser would accept. */
+  build<K extends keyof Specs & string>(kind: K, params: ChannelParams<Specs[K]>): string;
+  /** The one parser: anything that is not exactly a name `build` makes is null. */
+  parse(name: unknown): ParsedChannel<Specs> | null;
+};
+
+const KIND = /^[a-z][a-z0-9-]*$/;
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+function validParam(spec: ParamSpec, value: unknown): value is string {
+  return typeof value === "string" && (spec === "uuid" ? UUID_PATTERN.test(value) : spec.includes(value));
 }
 
-function assertRootType(type: string): RootResourceType {
-  if (!(ROOT_RESOURCE_TYPES as readonly string[]).includes(type)) {
-    throw new RangeError(`resource channel type must be one of ${ROOT_RESOURCE_TYPES.join("|")}, got ${type}`);
+export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): Channels<Specs> {
+  for (const [kind, spec] of Object.entries(specs)) {
+    if (!KIND.test(kind) || kind.startsWith("private")) throw new Error(`channel kind "${kind}" must be a lowercase word`);
+    for (const [param, p] of Object.entries(spec.params)) {
+      if (p !== "uuid" && (p.length === 0 || !p.every((t) => TOKEN.test(t)))) {
+        throw new Error(`channel ${kind}: parameter "${param}" needs "uuid" or tokens of letters, digits, _ and -`);
+      }
+    }
   }
-  return type as RootResourceType;
-}
+  const kinds = Object.keys(specs) as (keyof Specs & string)[];
 
-export const userChannel = (userId: string) => `private-user.${assertId(userId, "userId")}`;
-export const resourceChannel = (type: RootResourceType, id: string) =>
-  `private-resource.${assertRootType(type)}.${assertId(id, "resource id")}`;
-export const tagChannel = (tagId: string) => `tag.${assertId(tagId, "tagId")}`;
-export const profileChannel = (userId: string) => `profile.${assertId(userId, "userId")}`;
-export const articleFeedChannel = () => "feed.articles" as const;
-
-const ID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
-const ROOT = `(${ROOT_RESOURCE_TYPES.join("|")})`;
-
-type Rule = { pattern: RegExp; build: (m: RegExpExecArray, name: string) => ParsedChannel | null };
-
-const id = (s: string) => s;
-
-const RULES: Rule[] = [
-  {
-    pattern: new RegExp(`^private-user\\.${ID}$`),
-    build: (m, name) => (id(m[1]) ? { kind: "user", name, userId: id(m[1])! } : null),
-  },
-  {
-    pattern: new RegExp(`^private-resource\\.${ROOT}\\.${ID}$`),
-    build: (m, name) =>
-      id(m[2]) ? { kind: "resource", name, resourceType: m[1] as RootResourceType, resourceId: id(m[2])! } : null,
-  },
-  { pattern: new RegExp(`^tag\\.${ID}$`), build: (m, name) => (id(m[1]) ? { kind: "tag", name, tagId: id(m[1])! } : null) },
-  {
-    pattern: new RegExp(`^profile\\.${ID}$`),
-    build: (m, name) => (id(m[1]) ? { kind: "profile", name, userId: id(m[1])! } : null),
-  },
-  { pattern: new RegExp(`^feed\\.(${FEEDS.join("|")})$`), build: (m, name) => ({ kind: "feed", name, feed: m[1] as Feed }) },
-];
-
-/** The one parser: anything that is not exactly a channel this app builds is null. */
-export function parseChannel(name: unknown): ParsedChannel | null {
-  if (typeof name !== "string" || name.length > CHANNEL_NAME_MAX || !PUSHER_CHANNEL_CHARS.test(name)) return null;
-  for (const rule of RULES) {
-    const m = rule.pattern.exec(name);
-    if (m) return rule.build(m, name);
-  }
-  return null;
-}
-
-/** Pusher's character and length rules alone (a well-formed name that may still be unknown to this app). */
-export function isPusherChannelName(name: unknown): name is string {
-  return typeof name === "string" && name.length <= CHANNEL_NAME_MAX && PUSHER_CHANNEL_CHARS.test(name);
+  return {
+    specs,
+    kinds,
+    build(kind, params) {
+      const spec = specs[kind];
+      if (!spec) throw new RangeError(`unknown channel kind ${String(kind)}`);
+      const values = Object.entries(spec.params).map(([param, p]) => {
+        const value = (params as Record<string, unknown>)[param];
+        if (!validParam(p, value)) {
+          throw new RangeError(`${kind} channel: ${param} must be ${p === "uuid" ? "a lowercase UUID" : p.join("|")}, got ${String(value)}`);
+        }
+        return value;
+      });
+      return [`${spec.private ? "private-" : ""}${kind}`, ...values].join(".");
+    },
+    parse(name) {
+      if (typeof name !== "string" || !isPusherChannelName(name)) return null;
+      const isPrivate = name.startsWith("private-");
+      const [kind, ...values] = (isPrivate ? name.slice("private-".length) : name).split(".");
+      const spec = Object.hasOwn(specs, kind) ? specs[kind] : undefined;
+      if (!spec || Boolean(spec.private) !== isPrivate) return null;
+      const entries = Object.entries(spec.params);
+      if (values.length !== entries.length) return null;
+      const params: Record<string, string> = {};
+      for (let i = 0; i < entries.length; i++) {
+        const [param, p] = entries[i];
+        if (!validParam(p, values[i])) return null;
+        params[param] = values[i];
+      }
+      return { kind, name, private: isPrivate, params } as ParsedChannel<Specs>;
+    },
+  };
 }

@@ -1,20 +1,17 @@
 /**
- * Notices: scopes whose client effect is "tell the reader something changed", not "refetch it" (the home feed,
+ * Notices: scopes whose browser effect is "tell the reader something changed", not "refetch it" (a site-wide feed,
  * where a refetch per visitor per signal is the cost to avoid). A notice is a tiny local query with no network:
- * invalidating it re-runs a queryFn that only stamps the time. So the one dispatch path (signal -> scope -> keys ->
- * invalidate, with whatever coalescing it applies) serves notices too, and a component shows its hint while the
- * stamp is newer than its own data. Isomorphic: no server imports.
+ * invalidating it re-runs a queryFn that only stamps the time. So the one dispatch path (signal -> scope -> keys
+ * -> invalidate, with its coalescing) serves notices too, and a component shows its hint while the stamp is newer
+ * than its own data. A notice scope's keys are `[noticeKey(name)]` and it sets `resync: false`. Isomorphic.
  */
 import { queryOptions } from "@tanstack/react-query";
 
-export const NOTICES = ["article-feed"] as const;
-export type Notice = (typeof NOTICES)[number];
-
-// Its own first segment, so invalidating a data key (["article-feed"]) never prefix-matches a notice, or back.
-export const noticeKey = (notice: Notice) => ["realtime-notice", notice] as const;
+// Its own first segment, so invalidating a data key never prefix-matches a notice, or the other way round.
+export const noticeKey = (notice: string) => ["realtime-notice", notice] as const;
 
 /** 0 = nothing noticed yet; otherwise the time the last signal arrived (client clock, like dataUpdatedAt). */
-export const noticeQuery = (notice: Notice) =>
+export const noticeQuery = (notice: string) =>
   queryOptions({
     queryKey: noticeKey(notice),
     queryFn: () => Date.now(),

@@ -1,158 +1,144 @@
 /**
- * The scope registry: for each scope, the channel kinds that may carry it, the ids its signal must name, and the
- * TanStack query keys it invalidates. Publisher and subscriber both read this one table, so a new live resource
- * is one entry here. Isomorphic: no server imports.
+ * The scope registry, defined once by the host (`defineScopes`): for each scope, the channel kinds that carry it,
+ * the ids its signal names, and the TanStack query keys it invalidates. The publisher checks signals against it,
+ * the browser turns received signals into keys with it, the writer's own tab applies its action's signals with it,
+ * and a resync after missed signals derives its keys from the same entry. So a live resource is one entry here.
+ * Isomorphic: no server imports.
  */
-import { z } from "zod";
+import type { z } from "zod/v4";
 import type { QueryKey } from "@tanstack/react-query";
-import { queryKeys } from "@/lib/query-keys";
-import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES } from "@/lib/resource-types";
-import { UUID_PATTERN, type ChannelKind, type ParsedChannel } from "./channels";
-import { noticeKey } from "./notices";
+import type { Channels, ChannelSpecs, ParsedChannel } from "./channels";
 import type { Signal } from "./signal";
 
-const id = z.string().regex(UUID_PATTERN);
-const none = z.object({});
+type IdsSchema = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
 
-type ScopeDef<Ids extends z.ZodType> = {
-  carriedBy: readonly ChannelKind[];
+export type ScopeSpec<Kind extends string = string, Ids extends IdsSchema = IdsSchema> = {
+  /** Channel kinds that may carry the scope: the publisher refuses any other, the browser ignores it there. */
+  carriedBy: readonly Kind[];
+  /** The ids its signal must name (a zod object). Keys may depend on nothing else. */
   ids: Ids;
+  /**
+   * The query keys a signal invalidates (prefix match, TanStack's default). Put each id into a key as an element
+   * of its own, untouched: after a gap in delivery the ids are unknown, and the resync cuts every key at the first
+   * id that the channel does not name (see fromChannel), which refreshes every query the scope could have touched.
+   */
   keys: (ids: z.output<Ids>) => readonly QueryKey[];
-  /** Keys to refresh for this scope on a channel after signals may have been missed (no ids available then). */
-  resync?: (channel: ParsedChannel) => readonly QueryKey[];
+  /** Ids that a carrying channel names itself, as `{ id name: channel parameter }`, so a resync can fill them in. */
+  fromChannel?: { readonly [K in keyof z.output<Ids>]?: string };
+  /** false for a notice (see notices.ts): after a gap nothing says whether anything happened, so nothing is shown. */
+  resync?: boolean;
+  /** Server side: at most one signal per channel per window, and the last request is never dropped. */
+  throttleMs?: number;
 };
 
-const scope = <Ids extends z.ZodType>(def: ScopeDef<Ids>) => def;
+/** One scope entry, with its ids inferred so that `keys` is typed by them. */
+export function scope<const Kind extends string, Ids extends IdsSchema>(spec: ScopeSpec<Kind, Ids>): ScopeSpec<Kind, Ids> {
+  return spec;
+}
 
-export const SCOPES = {
-  notifications: scope({
-    carriedBy: ["user"],
-    ids: none,
-    keys: () => [queryKeys.myNotifications(), queryKeys.unreadNotificationCount()],
-    resync: () => [queryKeys.myNotifications(), queryKeys.unreadNotificationCount()],
-  }),
-  comments: scope({
-    carriedBy: ["resource"],
-    ids: z.object({ resource_id: id, resource_type: z.enum(ROOT_RESOURCE_TYPES) }),
-    keys: ({ resource_id, resource_type }) => [queryKeys.comments(resource_id, resource_type)],
-    resync: (ch) => (ch.kind === "resource" ? [queryKeys.comments(ch.resourceId, ch.resourceType)] : []),
-  }),
-  // An open article page (edit, unpublish, delete). Its key is by URL, which a signal does not carry, so this
-  // refetches the article page(s) of the receiving tab: one at most, and others cached only turn stale.
-  article: scope({
-    carriedBy: ["resource"],
-    ids: z.object({ id }),
-    keys: () => [queryKeys.articlePages()],
-    resync: (ch) => (ch.kind === "resource" && ch.resourceType === "ARTICLE" ? [queryKeys.articlePages()] : []),
-  }),
-  // Reactions on a comment travel on its thread's root channel; the ids name the comment itself.
-  reactions: scope({
-    carriedBy: ["resource"],
-    ids: z.object({ resource_id: id, resource_type: z.enum(RESOURCE_TYPES) }),
-    keys: ({ resource_id, resource_type }) => [queryKeys.reaction(resource_id, resource_type)],
-    resync: (ch) => (ch.kind === "resource" ? [queryKeys.reaction(ch.resourceId, ch.resourceType)] : []),
-  }),
-  bookmarks: scope({
-    carriedBy: ["user"],
-    ids: z.object({ resource_id: id.optional() }),
-    keys: ({ resource_id }) => [
-      queryKeys.myBookmarks(),
-      ...(resource_id === undefined ? [] : [queryKeys.bookmarkStatus(resource_id)]),
-    ],
-    resync: () => [queryKeys.myBookmarks()],
-  }),
-  "dashboard-articles": scope({
-    carriedBy: ["user"],
-    ids: none,
-    keys: () => [queryKeys.dashboardArticles()],
-    resync: () => [queryKeys.dashboardArticles()],
-  }),
-  gists: scope({
-    carriedBy: ["user"],
-    ids: none,
-    keys: () => [queryKeys.gists()],
-    resync: () => [queryKeys.gists()],
-  }),
-  gist: scope({
-    carriedBy: ["resource"],
-    ids: z.object({ id }),
-    keys: ({ id }) => [queryKeys.gist(id)],
-    resync: (ch) => (ch.kind === "resource" && ch.resourceType === "GIST" ? [queryKeys.gist(ch.resourceId)] : []),
-  }),
-  "user-article-feed": scope({
-    carriedBy: ["profile"],
-    ids: z.object({ user_id: id }),
-    keys: ({ user_id }) => [queryKeys.userArticleFeed(user_id)],
-    resync: (ch) => (ch.kind === "profile" ? [queryKeys.userArticleFeed(ch.userId)] : []),
-  }),
-  "tag-articles": scope({
-    carriedBy: ["tag"],
-    ids: z.object({ tag_id: id }),
-    keys: ({ tag_id }) => [queryKeys.tagArticles(tag_id)],
-    resync: (ch) => (ch.kind === "tag" ? [queryKeys.tagArticles(ch.tagId)] : []),
-  }),
-  // A sign-in or a revocation. Every device of the user re-asks whether its own session is still valid (the
-  // current-session query, read by SessionWatcher); the one whose session is gone signs itself out. session_id
-  // names the session for logs and tests; the verdict comes from the server, never from the signal.
-  sessions: scope({
-    carriedBy: ["user"],
-    ids: z.object({ session_id: id.optional() }),
-    keys: () => [queryKeys.mySessions(), queryKeys.currentSession()],
-    resync: () => [queryKeys.mySessions(), queryKeys.currentSession()],
-  }),
-  user: scope({
-    carriedBy: ["user", "profile"],
-    ids: z.object({ user_id: id }),
-    keys: ({ user_id }) => [queryKeys.user(user_id)],
-    resync: (ch) => (ch.kind === "user" || ch.kind === "profile" ? [queryKeys.user(ch.userId)] : []),
-  }),
-  // The home feed is public and very wide, so its signal (at most one per throttle window, server-side) only raises
-  // a local notice, the "New articles" pill; each visitor refetches when they click it. No resync: after a gap
-  // nothing says whether articles arrived, and a pill on every reconnect or offline poll would be noise.
-  "article-feed": scope({
-    carriedBy: ["feed"],
-    ids: none,
-    keys: () => [noticeKey("article-feed")],
-  }),
-} as const;
-
-export type Scope = keyof typeof SCOPES;
 type RequiredKeys<T> = { [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? never : K }[keyof T];
-export type ScopeIds<S extends Scope> = z.input<(typeof SCOPES)[S]["ids"]>;
-export const SCOPE_NAMES = Object.keys(SCOPES) as Scope[];
 
-/** A signal typed per scope, for publishers: `{ scope: "comments", ids: { resource_id, resource_type } }`. */
-export type InvalidateSignal = {
-  // ids may be left out only when the scope requires none.
-  [S in Scope]: [RequiredKeys<ScopeIds<S>>] extends [never]
-    ? { scope: S; ids?: ScopeIds<S> }
-    : { scope: S; ids: ScopeIds<S> };
-}[Scope];
+/** A signal typed per scope, for publishers: ids may be left out only when the scope requires none. */
+export type SignalOf<Defs extends Record<string, ScopeSpec>> = {
+  [S in keyof Defs & string]: [RequiredKeys<z.input<Defs[S]["ids"]>>] extends [never]
+    ? { scope: S; ids?: z.input<Defs[S]["ids"]> }
+    : { scope: S; ids: z.input<Defs[S]["ids"]> };
+}[keyof Defs & string];
 
-export function isScope(name: string): name is Scope {
-  return Object.hasOwn(SCOPES, name);
+/** What a write announces: one signal and the channels it goes to. Built by the host's signal builders. */
+export type Publication<Defs extends Record<string, ScopeSpec> = Record<string, ScopeSpec>> = {
+  channels: readonly string[];
+  signal: SignalOf<Defs>;
+};
+
+export type ScopeRegistry<
+  Specs extends ChannelSpecs = ChannelSpecs,
+  Defs extends Record<string, ScopeSpec> = Record<string, ScopeSpec>,
+> = {
+  readonly channels: Channels<Specs>;
+  readonly names: readonly (keyof Defs & string)[];
+  spec(scope: string): ScopeSpec | undefined;
+  /**
+   * The keys a signal invalidates, or null when its scope is unknown, its ids are missing or wrong, or (given a
+   * channel) that channel's kind does not carry the scope.
+   */
+  keys(signal: Signal, channel?: ParsedChannel<Specs> | null): readonly QueryKey[] | null;
+  /** Every key the scopes of a channel may have touched, to refresh after signals on it may have been missed. */
+  resyncKeys(channel: ParsedChannel<Specs>): readonly QueryKey[];
+  /** Type carrier for Publication/SignalOf of this registry; never set. */
+  readonly $defs?: Defs;
+};
+
+/** Any registry, whatever its channels and scopes (its generic parameters are invariant through keyof). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyScopeRegistry = ScopeRegistry<any, any>;
+
+/** Stands in for an id the channel does not name; a key is cut where the first one appears. */
+const ANY_ID: unique symbol = Symbol("any id");
+
+function cutAtUnknownId(key: QueryKey): QueryKey {
+  const at = key.indexOf(ANY_ID);
+  return at === -1 ? key : key.slice(0, at);
 }
 
-export function scopeCarriedBy(scope: Scope, kind: ChannelKind): boolean {
-  return SCOPES[scope].carriedBy.includes(kind);
+function containsDeep(value: unknown, depth = 0): boolean {
+  if (value === ANY_ID) return depth > 0;
+  if (Array.isArray(value)) return value.some((v) => containsDeep(v, depth + 1));
+  if (value && typeof value === "object") return Object.values(value).some((v) => containsDeep(v, depth + 1));
+  return false;
 }
 
-/**
- * The query keys a signal invalidates, or null when its scope is unknown, its ids are missing or wrong, or (given a
- * channel) that channel kind does not carry the scope.
- */
-export function resolveSignal(signal: Signal, channel?: ParsedChannel | null): readonly QueryKey[] | null {
-  if (!isScope(signal.scope)) return null;
-  const def = SCOPES[signal.scope] as ScopeDef<z.ZodType<Record<string, unknown>>>;
-  if (channel && !def.carriedBy.includes(channel.kind)) return null;
-  const ids = def.ids.safeParse(signal.ids ?? {});
-  return ids.success ? def.keys(ids.data) : null;
+export function defineScopes<Specs extends ChannelSpecs, const Defs extends Record<string, ScopeSpec<keyof Specs & string>>>(
+  channels: Channels<Specs>,
+  defs: Defs,
+): ScopeRegistry<Specs, Defs> {
+  const specs = defs as unknown as Record<string, ScopeSpec>;
+  const idsFor = (spec: ScopeSpec, channel: ParsedChannel<Specs> | null) => {
+    const ids: Record<string, unknown> = new Proxy({}, { get: (_, name) => (typeof name === "string" ? ANY_ID : undefined) });
+    if (!channel || !spec.fromChannel) return ids;
+    const known: Record<string, unknown> = {};
+    for (const [id, param] of Object.entries(spec.fromChannel)) known[id] = (channel.params as Record<string, string>)[param!];
+    return new Proxy(known, { get: (t, name) => (typeof name === "string" && name in t ? t[name] : ANY_ID) });
+  };
+
+  // Checked once at start-up, so a mistake in the table fails loudly instead of refreshing nothing.
+  for (const [name, spec] of Object.entries(specs)) {
+    for (const kind of spec.carriedBy) {
+      const channel = channels.specs[kind];
+      if (!channel) throw new Error(`scope ${name}: unknown channel kind "${kind}"`);
+      for (const param of Object.values(spec.fromChannel ?? {})) {
+        if (!Object.hasOwn(channel.params, param!)) throw new Error(`scope ${name}: channel ${kind} has no parameter "${param}"`);
+      }
+    }
+    const keys = spec.keys(idsFor(spec, null) as never);
+    if (keys.some((key) => key.some((part) => containsDeep(part)))) {
+      throw new Error(`scope ${name}: keys must hold each id as an element of its own, not inside an object`);
+    }
+  }
+
+  const spec = (scope: string) => (Object.hasOwn(specs, scope) ? specs[scope] : undefined);
+
+  return {
+    channels,
+    names: Object.keys(defs) as (keyof Defs & string)[],
+    spec,
+    keys(signal, channel) {
+      const def = spec(signal.scope);
+      if (!def || (channel && !def.carriedBy.includes(channel.kind))) return null;
+      const ids = def.ids.safeParse(signal.ids ?? {});
+      return ids.success ? def.keys(ids.data as never) : null;
+    },
+    resyncKeys(channel) {
+      return Object.values(specs).flatMap((def) =>
+        def.resync === false || !def.carriedBy.includes(channel.kind)
+          ? []
+          : def.keys(idsFor(def, channel) as never).map(cutAtUnknownId),
+      );
+    },
+  };
 }
 
-/** Every key a channel's scopes cover, for refreshing after a gap in delivery. */
-export function resyncKeys(channel: ParsedChannel): readonly QueryKey[] {
-  return SCOPE_NAMES.flatMap((name) => {
-    const def = SCOPES[name] as ScopeDef<z.ZodType>;
-    return def.carriedBy.includes(channel.kind) && def.resync ? def.resync(channel) : [];
-  });
-}
+/** The Publication type of a registry: `RegistryPublication<typeof scopes>`. */
+export type RegistryPublication<R> = R extends ScopeRegistry<infer _S, infer Defs> ? Publication<Defs> : never;
+/** The typed signal of a registry: `RegistrySignal<typeof scopes>`. */
+export type RegistrySignal<R> = R extends ScopeRegistry<infer _S, infer Defs> ? SignalOf<Defs> : never;

@@ -2,7 +2,7 @@
  * The `invalidate` signal: which scope changed and the few ids needed to name its query keys. Never content,
  * so a forged or replayed signal can only cause a refetch. Isomorphic: no server imports.
  */
-import { z } from "zod";
+import { z } from "zod/v4";
 
 export const INVALIDATE_EVENT = "invalidate";
 /** Hard bound on the serialized signal; real ones are well under 200 bytes. */
@@ -78,6 +78,13 @@ export function fastSignal(value: unknown): Signal | null {
 function fitsInBytes(text: string, max: number): boolean {
   if (text.length > max) return false;
   return text.length * 3 <= max || new TextEncoder().encode(text).length <= max;
+}
+
+/** The signal's wire text, ids in a fixed order so that equal signals are equal strings. */
+export function signalData(signal: Signal): string {
+  if (!signal.ids) return JSON.stringify({ scope: signal.scope });
+  const ids = Object.fromEntries(Object.entries(signal.ids).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify({ scope: signal.scope, ids });
 }
 
 /** Accepts the object pusher-js hands over (or its JSON text); anything else, or anything too big, is null. */

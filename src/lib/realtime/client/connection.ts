@@ -1,9 +1,33 @@
-import type { RealtimeStatus } from "./status";
+/**
+ * One tab's link to the broker, in two implementations: pusher-backed (pusher-connection.ts) and disabled (realtime
+ * off, below: a complete, inert connection, so nothing else needs an "is it configured?" check).
+ */
 
 /**
- * One tab's link to the broker, in two implementations: pusher-backed and disabled (realtime off). Callers never
- * branch on which one they hold.
+ * connected: live. connecting: the tab's first connection is being made. offline: the connection was lost (or
+ * never came up: pusher-js "unavailable", "failed"), signals are being missed, and the tab falls back to polling
+ * while it reconnects with back-off. disabled: no live updates in this tab, because realtime is not configured or
+ * nothing has subscribed to a channel yet.
  */
+export type RealtimeStatus = "connected" | "connecting" | "offline" | "disabled";
+
+/**
+ * `everConnected`: a reconnect is not "connecting" for the user; whatever the broker said while the tab was away is
+ * lost, so it is "offline" until the connection is back.
+ */
+export function statusFromPusherState(state: string, everConnected = false): RealtimeStatus {
+  switch (state) {
+    case "connected":
+      return "connected";
+    case "initialized":
+    case "connecting":
+      return everConnected ? "offline" : "connecting";
+    default:
+      return "offline";
+  }
+}
+
+/** What the provider and hooks hold; callers never branch on which implementation it is. */
 export interface RealtimeConnection {
   /** Ref-counted: the channel is subscribed while at least one join is open. The returned leave is idempotent. */
   join(channel: string): () => void;
@@ -16,4 +40,22 @@ export interface RealtimeConnection {
   socketId(): string | null;
   /** Unsubscribes everything and closes the socket; joins afterwards are no-ops. */
   destroy(): void;
+}
+
+const noop = () => {};
+
+/** Realtime off: a complete, inert connection, so nothing else needs an "is it configured?" check. */
+export function createDisabledConnection(): RealtimeConnection {
+  return {
+    join: () => noop,
+    channels: () => [],
+    getStatus: () => "disabled",
+    onStatusChange: () => noop,
+    socketId: () => null,
+    destroy: noop,
+  };
+}
+
+export function warnInDevelopment(message: string, detail?: unknown): void {
+  if (process.env.NODE_ENV === "development") console.warn(`[realtime] ${message}`, detail ?? "");
 }

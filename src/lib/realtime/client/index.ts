@@ -1,23 +1,26 @@
+/**
+ * The browser half of the realtime layer: one RealtimeProvider per tab (inside QueryClientProvider), hooks to join
+ * channels and read the connection state, and applySignals for the writer's own tab. See docs/realtime.md.
+ */
 export { RealtimeProvider, type RealtimeProviderProps } from "./provider";
 export {
+  applySignals,
   useRealtimeChannel,
-  useUserChannel,
-  useResourceChannel,
-  useRealtimeStatus,
   useRealtimeConnection,
+  useRealtimeStatus,
 } from "./hooks";
-export type { RealtimeConnection } from "./connection";
-export type { RealtimeStatus } from "./status";
+export type { RealtimeConnection, RealtimeStatus } from "./connection";
 export {
-  createImmediateInvalidator,
-  createCoalescingInvalidator,
+  COALESCE_POLICY,
+  IMMEDIATE_COALESCE_POLICY,
   coalescingInvalidator,
+  createCoalescingInvalidator,
+  createImmediateInvalidator,
+  type CoalescePolicy,
   type Invalidator,
   type InvalidatorFactory,
 } from "./invalidator";
-export { COALESCE_POLICY, IMMEDIATE_COALESCE_POLICY, type CoalescePolicy } from "./coalescer";
-export { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect-policy";
+export { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 export { POLL_INTERVAL_MS } from "./fallback-polling";
 export { SOCKET_ID_HEADER } from "./socket-id-header";
-export { GuardedPusher, type PusherFactory, type PusherLike, type PusherOptions } from "./pusher-connection";
-export type { RealtimeClientConfig } from "../client-config";
+export { GuardedPusher, type PusherFactory, type PusherLike, type PusherOptions, type RealtimeClientConfig } from "./pusher-connection";

@@ -1,5 +1,105 @@
 import { hashKey, type Query, type QueryClient, type QueryKey } from "@tanstack/react-query";
-import { COALESCE_POLICY, createCoalescer, JOINED, type CoalescePolicy } from "./coalescer";
+
+/**
+ * Per-key refetch coalescing, Replicache's connection loop in miniature:
+ *
+ *   idle ──run──▶ running ──settled──▶ cooling ──window over, nothing queued──▶ idle
+ *                   ▲                     │ run() while running or cooling: queue (the latest task wins)
+ *                   └──window over────────┘ one trailing run
+ *
+ * The first run after a quiet window starts at once, so the first signal of a burst costs no latency. Everything
+ * arriving while a run is in flight or cooling collapses into ONE trailing run, started only after the previous one
+ * settled and at least `windowMs` after it started: a burst shorter than the window costs at most two runs, and
+ * the trailing run starts after the last signal of the burst, so it reads the last write.
+ *
+ * A run that only joined work already in flight when it started (TanStack dedupes an invalidation onto a query's
+ * first fetch, or any fetch of a query without data, instead of restarting it) reports JOINED: that work may
+ * have been computed before the signal, so the coalescer queues one trailing run that starts as soon as it
+ * settled, without waiting out the window (the joined run caused no read of its own). Either way, after every
+ * run() at least one run starts after it, and a key never has more than one run in flight plus one queued.
+ */
+export type CoalescePolicy = {
+  /** Minimum spacing between the starts of two runs for one key. */
+  windowMs: number;
+};
+
+export const COALESCE_POLICY: CoalescePolicy = { windowMs: 1000 };
+/** For tests: still one run in flight plus one trailing, but the trailing run starts as soon as the first settles. */
+export const IMMEDIATE_COALESCE_POLICY: CoalescePolicy = { windowMs: 0 };
+
+/** What a task resolves to when it did not start fresh work (see above); anything else means it did. */
+export const JOINED = "joined";
+
+export type CoalescedTask = () => Promise<unknown>;
+
+export interface Coalescer {
+  run(key: string, task: CoalescedTask): void;
+  /** Drops queued runs and timers; runs in flight finish on their own. */
+  dispose(): void;
+}
+
+type Slot = {
+  running: boolean;
+  startedAt: number;
+  queued: CoalescedTask | null;
+  timer: ReturnType<typeof setTimeout> | null;
+};
+
+export function createCoalescer(policy: CoalescePolicy = COALESCE_POLICY): Coalescer {
+  const slots = new Map<string, Slot>();
+  let disposed = false;
+
+  const settled = (key: string, slot: Slot, task: CoalescedTask, joined: boolean) => {
+    slot.running = false;
+    if (disposed) return;
+    if (joined) slot.queued ??= task; // a task queued meanwhile is newer and does the same
+    const wait = joined ? 0 : Math.max(0, slot.startedAt + policy.windowMs - Date.now());
+    slot.timer = setTimeout(() => cooled(key, slot), wait);
+  };
+
+  // Synchronous: the first signal of a burst reaches the query cache in the same task that received it.
+  const start = (key: string, slot: Slot, task: CoalescedTask) => {
+    slot.running = true;
+    slot.startedAt = Date.now();
+    let running: Promise<unknown>;
+    try {
+      running = task();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running.then(
+      (outcome) => settled(key, slot, task, outcome === JOINED),
+      () => settled(key, slot, task, false), // a failed refetch is the query's own error state; the next signal tries again
+    );
+  };
+
+  const cooled = (key: string, slot: Slot) => {
+    slot.timer = null;
+    const task = slot.queued;
+    slot.queued = null;
+    if (task) start(key, slot, task);
+    else slots.delete(key);
+  };
+
+  return {
+    run(key, task) {
+      if (disposed) return;
+      const slot = slots.get(key);
+      if (slot) {
+        slot.queued = task;
+        return;
+      }
+      const fresh: Slot = { running: false, startedAt: 0, queued: null, timer: null };
+      slots.set(key, fresh);
+      start(key, fresh, task);
+    },
+    dispose() {
+      disposed = true;
+      for (const slot of slots.values()) if (slot.timer) clearTimeout(slot.timer);
+      slots.clear();
+    },
+  };
+}
 
 /**
  * Turns query keys (from signals, resyncs and fallback polls) into refetches. The one place a timing policy lives,

@@ -2,25 +2,25 @@
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { RealtimeClientConfig } from "../client-config";
-import type { RealtimeConnection } from "./connection";
-import { RealtimeContext } from "./context";
-import { createDisabledConnection } from "./disabled-connection";
-import { keysForResync, keysForSignal, warnInDevelopment } from "./dispatch";
+import type { AnyScopeRegistry } from "../scopes";
+import { parseSignal } from "../signal";
+import { createDisabledConnection, warnInDevelopment, type RealtimeConnection } from "./connection";
 import { POLL_INTERVAL_MS, startFallbackPolling } from "./fallback-polling";
-import { useUserChannel } from "./hooks";
+import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
-import { createPusherConnection, type PusherFactory } from "./pusher-connection";
-import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect-policy";
+import { createPusherConnection, type PusherFactory, type RealtimeClientConfig } from "./pusher-connection";
+import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
 
 export type RealtimeProviderProps = {
-  /** From realtimeClientConfig() on the server; null means realtime is off. */
+  /** From realtime.clientConfig() on the server; null means realtime is off. */
   config: RealtimeClientConfig | null;
-  /** The signed-in user (their private channel is joined automatically), or null. */
-  userId: string | null;
+  /** The host's scope registry (defineScopes); module-level, so it is stable. */
+  scopes: AnyScopeRegistry;
+  /** The signed-in user's private channel, joined for as long as the provider lives; null for a visitor. */
+  userChannel: string | null;
   children?: ReactNode;
-  /** Refetch policy; must be a stable (module-level) function. Defaults to coalescing (coalescer.ts). */
+  /** Refetch policy; must be a stable (module-level) function. Defaults to coalescing (invalidator.ts). */
   createInvalidator?: InvalidatorFactory;
   /** pusher-js constructor seam for tests; must be a stable function. */
   createPusher?: PusherFactory;
@@ -30,20 +30,21 @@ export type RealtimeProviderProps = {
   reconnectPolicy?: ReconnectPolicy;
 };
 
-function UserChannel() {
-  useUserChannel();
+function UserChannel({ name }: { name: string | null }) {
+  useRealtimeChannel(name);
   return null;
 }
 
 /**
- * Owns the tab's one broker connection. It is rebuilt when the user changes (sign-in, sign-out, switch), because
- * private channel authorizations belong to the old session; components then rejoin on the new connection.
- * Everything that reaches the query cache (signals, resyncs after a reconnect, fallback polls) goes through the
- * one invalidator, so they coalesce with each other.
+ * Owns the tab's one broker connection (inside QueryClientProvider). It is rebuilt when the user changes (sign-in,
+ * sign-out, switch), because private channel authorizations belong to the old session; components then rejoin on
+ * the new connection. Everything that reaches the query cache from the broker (signals, resyncs after a reconnect,
+ * fallback polls) goes through the one invalidator, so they coalesce with each other.
  */
 export function RealtimeProvider({
   config,
-  userId,
+  scopes,
+  userChannel,
   children,
   createInvalidator = createCoalescingInvalidator,
   createPusher,
@@ -53,25 +54,25 @@ export function RealtimeProvider({
   const queryClient = useQueryClient();
   const [connection, setConnection] = useState<RealtimeConnection | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
-  const key = config?.key;
-  const wsHost = config?.wsHost;
-  const wsPort = config?.wsPort;
-  const forceTLS = config?.forceTLS;
-  const cluster = config?.cluster;
+  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint } = config ?? {};
 
   useEffect(() => {
     const invalidator = createInvalidator(queryClient);
-    const resync = (channel: string) => invalidator.invalidate(keysForResync(channel));
+    const resync = (name: string) => {
+      const channel = scopes.channels.parse(name);
+      if (channel) invalidator.invalidate(scopes.resyncKeys(channel));
+    };
     const conn =
-      key && wsHost && wsPort && cluster
+      key && wsHost && wsPort && cluster && authEndpoint
         ? createPusherConnection({
-            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster },
+            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint },
             createPusher,
             reconnectPolicy,
-            onSignal: (channel, data) => {
-              const keys = keysForSignal(channel, data);
+            onSignal: (name, data) => {
+              const signal = parseSignal(data);
+              const keys = signal && scopes.keys(signal, scopes.channels.parse(name));
               if (keys) invalidator.invalidate(keys);
-              else warnInDevelopment(`ignored a malformed or unknown signal on ${channel}`, data);
+              else warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
             },
             onResync: resync,
           })
@@ -87,14 +88,14 @@ export function RealtimeProvider({
       conn.destroy();
       invalidator.dispose?.();
     };
-  }, [queryClient, key, wsHost, wsPort, forceTLS, cluster, userId, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy]);
+  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy]);
 
   const configured = config !== null;
-  const value = useMemo(() => ({ connection, userId, configured }), [connection, userId, configured]);
+  const value = useMemo(() => ({ connection, userChannel, configured }), [connection, userChannel, configured]);
 
   return (
     <RealtimeContext.Provider value={value}>
-      <UserChannel />
+      <UserChannel name={userChannel} />
       {children}
     </RealtimeContext.Provider>
   );

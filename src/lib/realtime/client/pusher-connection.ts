@@ -1,12 +1,8 @@
 import Pusher, { type Options as PusherOptions } from "pusher-js";
-import type { RealtimeClientConfig } from "../client-config";
 import { INVALIDATE_EVENT } from "../signal";
 import { createChannelRegistry } from "./channel-registry";
-import type { RealtimeConnection } from "./connection";
-import { warnInDevelopment } from "./dispatch";
-import { guardReconnects } from "./pusher-reconnect-guard";
-import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect-policy";
-import { statusFromPusherState, type RealtimeStatus } from "./status";
+import { statusFromPusherState, warnInDevelopment, type RealtimeConnection, type RealtimeStatus } from "./connection";
+import { guardReconnects, RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 
 export type { PusherOptions };
 
@@ -27,7 +23,17 @@ export interface PusherLike {
 
 export type PusherFactory = (key: string, options: PusherOptions) => PusherLike;
 
-export const AUTH_ENDPOINT = "/api/realtime/auth";
+/** What the browser needs to reach the broker; the server builds it (realtime.clientConfig()) for the provider. */
+export type RealtimeClientConfig = {
+  key: string;
+  wsHost: string;
+  wsPort: number;
+  forceTLS: boolean;
+  /** pusher-js 8 requires a cluster even when wsHost points at Soketi. */
+  cluster: string;
+  /** The channel authorization route (createRealtimeAuthHandler). */
+  authEndpoint: string;
+};
 
 export function pusherOptions(config: RealtimeClientConfig): PusherOptions {
   return {
@@ -39,7 +45,7 @@ export function pusherOptions(config: RealtimeClientConfig): PusherOptions {
     // WebSocket only: the HTTP fallbacks need endpoints Soketi does not serve.
     enabledTransports: ["ws", "wss"],
     disableStats: true,
-    channelAuthorization: { endpoint: AUTH_ENDPOINT, transport: "ajax" },
+    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax" },
   };
 }
 

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { SESSION_COOKIE, SESSION_MAX_AGE_S, createSession } from "@/backend/session-store";
-import { publishAll } from "@/backend/realtime/publish-all";
-import { sessionSignal } from "@/backend/realtime/session-signals";
 import { demoLoginEnabled, getEnv } from "@/env";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { sessionSignal } from "@/backend/realtime/signals";
 
 const FormSchema = z.object({
   username: z
@@ -104,7 +104,7 @@ export async function POST(request: Request) {
   const ip = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
   const { token, sessionId } = await createSession(user.id, describeDevice(request.headers.get("user-agent")), ip);
   // The user's other devices list the new session without a reload.
-  publishAll([sessionSignal(user.id, sessionId)]);
+  publishInvalidate(sessionSignal(user.id, sessionId));
 
   // A relative Location keeps the visitor on the host they used (a proxy's, or 127.0.0.1 vs localhost).
   const response = new NextResponse(null, { status: 303, headers: { location: safeRedirectPath(parsed.data.next) } });

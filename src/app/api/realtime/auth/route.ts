@@ -1,5 +1,13 @@
-import { handleRealtimeAuth } from "@/lib/realtime/authorize.server";
+import { createRealtimeAuthHandler } from "@/lib/realtime/server";
+import { getEnv } from "@/env";
+import { canAccessChannel } from "@/backend/realtime/channel-policy";
+import { realtime } from "@/backend/realtime/server";
+import { getSession } from "@/backend/services/session.actions";
 
-export function POST(req: Request): Promise<Response> {
-  return handleRealtimeAuth(req);
-}
+/** pusher-js asks here before joining a private channel: signed only if the session may read it (channel-policy). */
+export const POST = createRealtimeAuthHandler({
+  realtime,
+  getSession,
+  canAccess: canAccessChannel,
+  appUrl: () => getEnv().APP_URL,
+});

@@ -1,9 +1,106 @@
 import "server-only";
-import type { Broker } from "./broker.server";
-import { callBroker, describeBrokerError, type BrokerCall } from "./broker-call.server";
-import { MAX_EVENTS_PER_BATCH, type PublishUnit } from "./publish-batch.server";
-import { RealtimePublishError } from "./publish-error.server";
-import { publishMetrics } from "./publish-metrics.server";
+import { INVALIDATE_EVENT } from "../signal";
+import { callBroker, describeBrokerError, type Broker, type BrokerCall } from "./broker";
+import type { PublishMetrics } from "./health";
+
+/**
+ * From deliveries to broker calls: PublishBatch plans what one request or step publishes into the fewest calls,
+ * and PublishSender sends calls through one broker with a bounded number in flight and a deadline per delivery.
+ */
+
+/** Pusher's limits per call (Soketi's defaults too). */
+export const MAX_CHANNELS_PER_TRIGGER = 100;
+export const MAX_EVENTS_PER_BATCH = 10;
+
+/** A signal's wire text for some channels, skipping one connection (the tab that made the change). */
+export type Delivery = { channels: readonly string[]; data: string; socketId?: string };
+
+/**
+ * One piece of broker work: a trigger to several channels, or a single-channel event that the sender packs with
+ * others into a triggerBatch call.
+ */
+export type PublishUnit =
+  | { kind: "trigger"; channels: string[]; data: string; socketId?: string }
+  | { kind: "event"; channel: string; data: string; socketId?: string };
+
+export const unitChannels = (u: PublishUnit) => (u.kind === "trigger" ? u.channels : [u.channel]);
+
+/** Identifies one signal on one channel, for telling a publisher which of its deliveries failed. */
+export const deliveryKey = (channel: string, data: string, socketId?: string) => `${socketId ?? ""} ${channel} ${data}`;
+
+type Group = { data: string; socketId?: string; channels: Set<string> };
+
+/**
+ * The signals of one request or one Inngest step, planned into the fewest broker calls: the same signal for many
+ * channels becomes one trigger per 100 channels, different signals become events (10 per call), a small trigger
+ * rides in the free slots of the last batch, and a repeated signal on a channel is dropped.
+ */
+export class PublishBatch {
+  private readonly groups = new Map<string, Group>();
+  requested = 0;
+  duplicates = 0;
+
+  add({ channels, data, socketId }: Delivery): void {
+    // The excluded connection is part of the message: the same signal with another socket_id is another call.
+    const key = `${socketId ?? ""} ${data}`;
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { data, socketId, channels: new Set() }));
+    for (const channel of channels) {
+      this.requested++;
+      if (group.channels.has(channel)) this.duplicates++;
+      else group.channels.add(channel);
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.groups.size === 0;
+  }
+
+  units(): PublishUnit[] {
+    const triggers: Array<Extract<PublishUnit, { kind: "trigger" }>> = [];
+    const events: Array<Extract<PublishUnit, { kind: "event" }>> = [];
+    for (const { data, socketId, channels } of this.groups.values()) {
+      const list = [...channels];
+      for (let i = 0; i < list.length; i += MAX_CHANNELS_PER_TRIGGER) {
+        const chunk = list.slice(i, i + MAX_CHANNELS_PER_TRIGGER);
+        if (chunk.length === 1) events.push({ kind: "event", channel: chunk[0], data, socketId });
+        else triggers.push({ kind: "trigger", channels: chunk, data, socketId });
+      }
+    }
+    let spare = events.length % MAX_EVENTS_PER_BATCH === 0 ? 0 : MAX_EVENTS_PER_BATCH - (events.length % MAX_EVENTS_PER_BATCH);
+    const kept: typeof triggers = [];
+    for (const trigger of triggers.sort((a, b) => a.channels.length - b.channels.length)) {
+      if (trigger.channels.length > spare) {
+        kept.push(trigger);
+        continue;
+      }
+      spare -= trigger.channels.length;
+      for (const channel of trigger.channels) {
+        events.push({ kind: "event", channel, data: trigger.data, socketId: trigger.socketId });
+      }
+    }
+    return [...kept, ...events];
+  }
+}
+
+const LISTED_CHANNELS = 5;
+
+/** Names a few channels, so a failure across 100 channels still fits on one log line. */
+function channelList(channels: readonly string[]): string {
+  const shown = channels.slice(0, LISTED_CHANNELS).join(",");
+  return channels.length > LISTED_CHANNELS ? `${shown} and ${channels.length - LISTED_CHANNELS} more` : shown;
+}
+
+/** A publish the broker did not accept (or that was invalid), with the channels it was meant for. */
+export class RealtimePublishError extends Error {
+  constructor(
+    readonly channels: readonly string[],
+    readonly reason: string,
+  ) {
+    super(`[realtime] publish "${INVALIDATE_EVENT}" to ${channelList(channels)} failed: ${reason}`);
+    this.name = "RealtimePublishError";
+  }
+}
 
 /** A failure reason, or null once the broker accepted the unit. */
 export type Outcome = string | null;
@@ -44,7 +141,6 @@ class Fifo<T> {
 
 const unitKey = (u: PublishUnit) =>
   u.kind === "trigger" ? `t ${u.socketId ?? ""} ${u.channels.join(",")} ${u.data}` : `e ${u.socketId ?? ""} ${u.channel} ${u.data}`;
-const unitChannels = (u: PublishUnit) => (u.kind === "trigger" ? u.channels : [u.channel]);
 
 function toCall(jobs: Job[]): BrokerCall {
   const [first] = jobs;
@@ -71,7 +167,10 @@ export class PublishSender {
   private inFlight = 0;
   private pumpQueued = false;
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly metrics: PublishMetrics,
+  ) {}
 
   get stats() {
     return { in_flight: this.inFlight, queued: this.triggers.length + this.events.length };
@@ -87,7 +186,7 @@ export class PublishSender {
           if (same) {
             // Identical work from another request that has not gone out yet: one delivery serves both.
             same.waiters.push(resolve);
-            publishMetrics.duplicates(unitChannels(unit).length);
+            this.metrics.duplicates(unitChannels(unit).length);
             return;
           }
           const job: Job = { unit, key, deadline, waiters: [resolve] };
@@ -150,17 +249,9 @@ export class PublishSender {
 
   private settle(jobs: Job[], outcome: Outcome, callMs: number | null): void {
     const channels = jobs.flatMap((j) => unitChannels(j.unit));
-    if (callMs === null) publishMetrics.failed(channels.length, outcome ?? "");
-    else publishMetrics.call(channels.length, callMs, outcome);
+    if (callMs === null) this.metrics.failed(channels.length, outcome ?? "");
+    else this.metrics.call(channels.length, callMs, outcome);
     if (outcome !== null) console.error(new RealtimePublishError(channels, outcome).message);
     for (const job of jobs) for (const resolve of job.waiters) resolve(outcome);
   }
-}
-
-const senders = new WeakMap<Broker, PublishSender>();
-
-export function senderFor(broker: Broker): PublishSender {
-  let sender = senders.get(broker);
-  if (!sender) senders.set(broker, (sender = new PublishSender(broker)));
-  return sender;
 }

@@ -1,0 +1,35 @@
+import "server-only";
+import { createRealtimeServer, type BrokerConfig, type RealtimeServer } from "@/lib/realtime/server";
+import { getEnv, type Env } from "@/env";
+import { scopes } from "./scopes";
+
+/** The broker settings of src/env.ts, or null (realtime off) without all three credentials. */
+export function brokerConfig(env: Env): BrokerConfig | null {
+  if (!env.PUSHER_APP_ID || !env.PUSHER_KEY || !env.PUSHER_SECRET) return null;
+  return {
+    appId: env.PUSHER_APP_ID,
+    key: env.PUSHER_KEY,
+    secret: env.PUSHER_SECRET,
+    host: env.PUSHER_HOST,
+    port: env.PUSHER_PORT,
+    useTLS: env.PUSHER_USE_TLS,
+    cluster: env.PUSHER_CLUSTER,
+    timeoutMs: env.REALTIME_PUBLISH_TIMEOUT_MS,
+    publicHost: env.PUSHER_PUBLIC_HOST,
+    publicPort: env.PUSHER_PUBLIC_PORT,
+    publicTLS: env.PUSHER_PUBLIC_TLS,
+  };
+}
+
+// One per server process, on globalThis like the database: every bundle of the app (pages, route handlers,
+// instrumentation) then shares one sender, one set of metrics and one home-feed throttle.
+const slot = globalThis as { __techdiaryRealtime?: RealtimeServer<typeof scopes> };
+
+/** The app's realtime server: publishInvalidate, collectSignals (runAction wraps every action in it), health. */
+export const realtime = (slot.__techdiaryRealtime ??= createRealtimeServer({
+  scopes,
+  broker: () => brokerConfig(getEnv()),
+  offHint: "PUSHER_APP_ID/PUSHER_KEY/PUSHER_SECRET not set",
+}));
+
+export const { publishInvalidate, collectSignals } = realtime;

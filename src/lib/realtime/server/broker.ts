@@ -1,0 +1,143 @@
+import "server-only";
+import http from "node:http";
+import https from "node:https";
+import Pusher from "pusher";
+import type { RealtimeClientConfig } from "../client/pusher-connection";
+import { INVALIDATE_EVENT } from "../signal";
+
+/**
+ * Where the broker is, given by the host (from its environment). Soketi: host + port; Pusher Channels: no host,
+ * a cluster. Browsers may reach the broker under another name (a proxy): the public* fields.
+ */
+export type BrokerConfig = {
+  appId: string;
+  key: string;
+  secret: string;
+  /** HTTP API host the server publishes to; unset = Pusher Channels in `cluster`. */
+  host?: string;
+  port?: number;
+  useTLS?: boolean;
+  /** Pusher Channels cluster; pusher-js requires one even with a custom host. Default mt1. */
+  cluster?: string;
+  /** Bound on one publish call, and on the health probe. Default 2000 ms. */
+  timeoutMs?: number;
+  /** Host browsers connect to, when different from `host`. */
+  publicHost?: string;
+  publicPort?: number;
+  /** Browsers use WSS (read only with publicHost). */
+  publicTLS?: boolean;
+};
+
+export type Broker = { pusher: Pusher; timeoutMs: number; config: BrokerConfig };
+
+export const DEFAULT_TIMEOUT_MS = 2_000;
+
+/**
+ * The Pusher REST client for a configuration. Keep-alive: publishes come in bursts, and a fresh TCP (or TLS)
+ * handshake per signal would dominate their cost; room for more sockets than the sender keeps in flight, so the
+ * health probe never queues behind publishes.
+ */
+export function createBroker(config: BrokerConfig): Broker {
+  const useTLS = config.useTLS ?? false;
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const agent = new (useTLS ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 64 });
+  const base = { appId: config.appId, key: config.key, secret: config.secret, useTLS, timeout: timeoutMs, agent };
+  const pusher = config.host
+    ? new Pusher({ ...base, host: config.host, port: config.port ? String(config.port) : undefined })
+    : new Pusher({ ...base, cluster: config.cluster ?? "mt1" });
+  return { pusher, timeoutMs, config };
+}
+
+/** The browser's view of the broker (its public host and port may differ from the server's). */
+export function clientConfigOf(config: BrokerConfig, authEndpoint: string): RealtimeClientConfig {
+  const cluster = config.cluster ?? "mt1";
+  const wsHost = config.publicHost ?? config.host ?? `ws-${cluster}.pusher.com`;
+  const forceTLS = config.publicHost ? (config.publicTLS ?? false) : config.host ? (config.useTLS ?? false) : true;
+  const wsPort = config.publicPort ?? (config.publicHost ? undefined : config.port) ?? (forceTLS ? 443 : 80);
+  return { key: config.key, wsHost, wsPort, forceTLS, cluster, authEndpoint };
+}
+
+/** One HTTP request to the broker: a trigger to up to 100 channels, or a batch of up to 10 single-channel events. */
+export type BrokerEvent = { channel: string; data: string; socketId?: string };
+export type BrokerCall = { kind: "trigger"; channels: string[]; data: string; socketId?: string } | { kind: "batch"; events: BrokerEvent[] };
+
+/** Why a call failed, fit for a log line: no URLs (their query strings carry the key and a signature). */
+export class BrokerCallError extends Error {}
+
+/** Pusher answers `{}`, Soketi `{"ok":true}`; Soketi also answers 200 with `{"error":...}` when it refuses. */
+export function isSuccessBody(text: string): boolean {
+  if (text.trim() === "") return true;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (!body || typeof body !== "object" || Array.isArray(body) || "error" in body) return false;
+    return (body as { ok?: unknown }).ok === true || Object.keys(body).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+const withoutUrls = (text: string) => text.replace(/\bhttps?:\/\/\S+/g, "<broker>");
+
+export function describeBrokerError(err: unknown, timeoutMs: number): string {
+  if (err instanceof BrokerCallError) return err.message;
+  if (err instanceof Error) {
+    const e = err as Error & { status?: number; body?: string; error?: { name?: string; message?: string } };
+    if (e.error?.name === "AbortError" || e.name === "AbortError") return `timed out after ${timeoutMs}ms`;
+    if (e.status) return `HTTP ${e.status} ${String(e.body ?? "").slice(0, 200)}`;
+    return withoutUrls(e.error?.message ? `${e.message}: ${e.error.message}` : e.message);
+  }
+  return withoutUrls(String(err));
+}
+
+type SdkResponse = Awaited<ReturnType<Pusher["trigger"]>>;
+
+function request(broker: Broker, call: BrokerCall): Promise<SdkResponse> {
+  if (call.kind === "trigger") {
+    const params = call.socketId ? { socket_id: call.socketId } : undefined;
+    // `data` is already JSON text; the SDK sends strings as they are.
+    return broker.pusher.trigger(call.channels, INVALIDATE_EVENT, call.data, params);
+  }
+  return broker.pusher.triggerBatch(
+    call.events.map(({ channel, data, socketId }) => ({
+      channel,
+      name: INVALIDATE_EVENT,
+      data,
+      ...(socketId ? { socket_id: socketId } : {}),
+    })),
+  );
+}
+
+/** Settles with `attempt`, or rejects once `ms` passed (calling `onTimeout` first); the loser is left to settle alone. */
+export async function withDeadline<T>(attempt: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)));
+  try {
+    return await Promise.race([attempt, timedOut]);
+  } catch (err) {
+    attempt.catch(() => {}); // settled later (the SDK's own abort); nobody waits for it any more
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends one call and resolves once the broker accepted it. Rejects with a BrokerCallError after `budgetMs` at the
+ * latest: the SDK's own timeout stops waiting for headers, this one also bounds reading the body.
+ */
+export async function callBroker(broker: Broker, call: BrokerCall, budgetMs: number): Promise<void> {
+  let response: SdkResponse | undefined;
+  const attempt = (async () => {
+    response = await request(broker, call);
+    const text = await response.text();
+    if (!isSuccessBody(text)) throw new BrokerCallError(`broker refused with HTTP ${response.status} ${text.slice(0, 200)}`);
+  })();
+  try {
+    await withDeadline(attempt, budgetMs, () => {
+      (response?.body as { destroy?: () => void } | undefined)?.destroy?.();
+      return new BrokerCallError(`timed out after ${broker.timeoutMs}ms`);
+    });
+  } catch (err) {
+    throw new BrokerCallError(describeBrokerError(err, broker.timeoutMs));
+  }
+}

@@ -1,0 +1,275 @@
+import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { headers } from "next/headers";
+import { after } from "next/server";
+import type { AnyScopeRegistry, Publication } from "../scopes";
+import { fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
+import type { Broker } from "./broker";
+import type { PublishMetrics } from "./health";
+import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
+import { createThrottle, type Throttle } from "./throttle";
+
+/**
+ * publishInvalidate, the one way to publish, and the request scope that batches what one server action publishes.
+ *
+ * A publication is checked at once (channels, scope, ids, size) and then joins an outbox: the current action's
+ * (collectSignals), or outside any action the outbox of this turn of the event loop. An outbox is sent after the
+ * response (after(): the response never waits for the broker, and the work stays alive past it) as the fewest
+ * broker calls, through the process-wide sender (sender.ts). The receipt publishInvalidate returns:
+ *
+ *   ignored (a server action)  -> sent with its outbox; a failure is logged once, never thrown;
+ *   awaited (an Inngest step)  -> sent right away; resolves once the broker accepted every delivery, rejects with
+ *                                 RealtimePublishError otherwise, so Inngest retries that step alone;
+ *   .signals                   -> what the writer's own tab applies to its queries (collectSignals gathers these
+ *                                 for every publication of an action, so server actions can return them).
+ *
+ * Scopes with `throttleMs` bypass the outbox: each (channel, signal) pair has a throttle (throttle.ts) per process.
+ */
+
+/** The header a tab sends with its server actions, naming its own broker connection (client/socket-id-header). */
+export const SOCKET_ID_HEADER = "x-socket-id";
+const SOCKET_ID = /^\d{1,20}\.\d{1,20}$/;
+
+/**
+ * The connection to leave out of a request's signals: the tab that made the change refreshes itself. Anything that
+ * is not a well-formed socket id is ignored, never an error: the worst a forged value can do is spare one
+ * connection a refetch it would otherwise have made.
+ */
+export function originSocketId(requestHeaders: Pick<Headers, "get"> | null): string | undefined {
+  const value = requestHeaders?.get(SOCKET_ID_HEADER)?.trim();
+  return value && SOCKET_ID.test(value) ? value : undefined;
+}
+
+export type PublishOptions = {
+  /**
+   * The originating pusher-js connection (`pusher.connection.socket_id`), which the broker skips. Left out, the
+   * action's `x-socket-id` header decides (inside collectSignals); `null` excludes no one.
+   */
+  socketId?: string | null;
+};
+
+export interface PublishReceipt extends PromiseLike<void> {
+  /** The signals accepted by this call, each once: what the writer's own tab applies. */
+  readonly signals: readonly Signal[];
+}
+
+type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
+type Outbox = { entries: Entry[] };
+type ActionScope = { outbox: Outbox; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
+
+export type Publisher<Pub> = {
+  publishInvalidate(publications: Pub | readonly Pub[], opts?: PublishOptions): PublishReceipt;
+  collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[] }>;
+  /** Stops every throttle window (tests, shutdown); pending trailing signals are dropped. */
+  dispose(): void;
+};
+
+/** after() where there is a request to outlive (Next keeps the work alive past the response); elsewhere, next turn. */
+function schedule(task: () => Promise<void>): void {
+  const run = () => task().catch((err) => console.error("[realtime] publish flush failed:", err));
+  try {
+    after(run);
+  } catch {
+    setImmediate(run);
+  }
+}
+
+async function requestHeaders(): Promise<Headers | null> {
+  try {
+    return (await headers()) as Headers;
+  } catch {
+    return null; // no request (a script, a test harness, an after() callback)
+  }
+}
+
+function newEntry(deliveries: Delivery[]): Entry {
+  let settle!: Entry["settle"];
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (failure) => (failure ? reject(failure) : resolve());
+  });
+  done.catch(() => {}); // an ignored receipt's failure is logged by the sender, never an unhandled rejection
+  return { deliveries, state: "queued", done, settle };
+}
+
+const settledReceipt = (signals: readonly Signal[], failure?: RealtimePublishError): PublishReceipt => {
+  const entry = newEntry([]);
+  entry.settle(failure);
+  return { signals, then: (onOk, onFail) => entry.done.then(onOk, onFail) };
+};
+
+export function createPublisher<Pub extends Publication>({
+  registry,
+  broker,
+  sender,
+  metrics,
+}: {
+  registry: AnyScopeRegistry;
+  broker: () => Broker | null;
+  sender: (broker: Broker) => PublishSender;
+  metrics: PublishMetrics;
+}): Publisher<Pub> {
+  const scopes = new AsyncLocalStorage<ActionScope>();
+  const throttles = new Map<string, Throttle>();
+  let detached: Outbox | null = null;
+
+  /** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
+  function check(publication: Publication): { channels: string[]; signal: Signal; data: string } {
+    const channels = [...new Set(publication.channels)];
+    if (channels.length === 0) throw new RealtimePublishError(channels, "no channel given");
+    // The plain check first (same verdict, a tenth of the cost); the schema decides, and explains, the rest.
+    let signal = fastSignal(publication.signal);
+    if (!signal) {
+      const parsed = SignalSchema.safeParse(publication.signal);
+      if (!parsed.success) throw new RealtimePublishError(channels, `invalid signal: ${parsed.error.issues[0]?.message}`);
+      signal = parsed.data;
+    }
+    const data = signalData(signal);
+    if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES) throw new RealtimePublishError(channels, `signal over ${SIGNAL_MAX_BYTES} bytes`);
+    const checkedKinds = new Set<string>();
+    for (const name of channels) {
+      const channel = registry.channels.parse(name);
+      if (!channel) throw new RealtimePublishError(channels, `not a channel of this app: ${JSON.stringify(name)}`);
+      if (checkedKinds.has(channel.kind)) continue;
+      if (!registry.keys(signal, channel)) {
+        throw new RealtimePublishError(channels, `scope "${signal.scope}" is unknown, lacks ids, or is not carried by ${name}`);
+      }
+      checkedKinds.add(channel.kind);
+    }
+    return { channels, signal, data };
+  }
+
+  /** Sends the entries' deliveries together and settles each entry with its own outcome. */
+  async function deliver(entries: Entry[]): Promise<void> {
+    const current = broker();
+    const batch = new PublishBatch();
+    for (const entry of entries) for (const delivery of entry.deliveries) batch.add(delivery);
+    if (!current || batch.isEmpty) return entries.forEach((e) => e.settle());
+    metrics.requested(batch.requested);
+    metrics.duplicates(batch.duplicates);
+    const units = batch.units();
+    const outcomes = await sender(current).submit(units);
+    const failed = new Map<string, string>();
+    units.forEach((unit, i) => {
+      const reason = outcomes[i];
+      if (reason !== null) for (const channel of unitChannels(unit)) failed.set(deliveryKey(channel, unit.data, unit.socketId), reason);
+    });
+    for (const entry of entries) {
+      const lost: string[] = [];
+      let reason: string | undefined;
+      for (const { channels, data, socketId } of entry.deliveries) {
+        for (const channel of channels) {
+          const why = failed.get(deliveryKey(channel, data, socketId));
+          if (why === undefined) continue;
+          lost.push(channel);
+          reason ??= why;
+        }
+      }
+      entry.settle(reason === undefined ? undefined : new RealtimePublishError(lost, reason));
+    }
+  }
+
+  const flush = (outbox: Outbox) => {
+    const queued = outbox.entries.filter((e) => e.state === "queued");
+    outbox.entries = [];
+    for (const entry of queued) entry.state = "sending";
+    return deliver(queued);
+  };
+
+  function detachedOutbox(): Outbox {
+    if (detached) return detached;
+    const outbox: Outbox = (detached = { entries: [] });
+    schedule(async () => {
+      if (detached === outbox) detached = null;
+      await flush(outbox);
+    });
+    return outbox;
+  }
+
+  function throttled(windowMs: number, channel: string, data: string): void {
+    const key = `${channel} ${data}`;
+    let throttle = throttles.get(key);
+    if (!throttle) {
+      throttle = createThrottle({
+        windowMs,
+        fire: async () => {
+          const entry = newEntry([{ channels: [channel], data }]);
+          entry.state = "sending";
+          await deliver([entry]);
+          await entry.done;
+        },
+        onError: (err) => console.error(err instanceof Error ? err.message : `[realtime] throttled publish failed: ${String(err)}`),
+        onIdle: () => throttles.delete(key),
+      });
+      throttles.set(key, throttle);
+    }
+    throttle.request();
+  }
+
+  return {
+    publishInvalidate(publications, opts = {}) {
+      const list = (Array.isArray(publications) ? publications : [publications]) as readonly Publication[];
+      const scope = scopes.getStore();
+      let checked: ReturnType<typeof check>[];
+      let socketId: string | undefined;
+      try {
+        checked = list.map(check);
+        if (typeof opts.socketId === "string" && !SOCKET_ID.test(opts.socketId)) {
+          throw new RealtimePublishError(list.flatMap((p) => p.channels), "invalid socketId");
+        }
+        socketId = opts.socketId === undefined ? scope?.socketId : (opts.socketId ?? undefined);
+      } catch (err) {
+        const error = err instanceof RealtimePublishError ? err : new RealtimePublishError([], String(err));
+        console.error(error.message); // a bug in the caller; the write it announces has committed, so never thrown
+        return settledReceipt([], error);
+      }
+
+      const signals = new Map(checked.map(({ signal, data }) => [data, signal]));
+      for (let s = scope; s; s = s.parent) for (const [data, signal] of signals) s.signals.set(data, signal);
+      const receiptSignals = [...signals.values()];
+      if (!broker()) return settledReceipt(receiptSignals);
+
+      const deliveries: Delivery[] = [];
+      for (const { channels, signal, data } of checked) {
+        const windowMs = registry.spec(signal.scope)?.throttleMs;
+        if (windowMs) channels.forEach((channel) => throttled(windowMs, channel, data));
+        else deliveries.push({ channels, data, socketId });
+      }
+      if (deliveries.length === 0) return settledReceipt(receiptSignals);
+      const entry = newEntry(deliveries);
+      (scope?.outbox ?? detachedOutbox()).entries.push(entry);
+      return {
+        signals: receiptSignals,
+        then(onOk, onFail) {
+          // Awaited: the caller wants the broker's answer, so this entry goes now instead of after the response.
+          if (entry.state === "queued") {
+            entry.state = "sending";
+            void deliver([entry]);
+          }
+          return entry.done.then(onOk, onFail);
+        },
+      };
+    },
+
+    async collectSignals(action) {
+      const parent = scopes.getStore();
+      const scope: ActionScope = {
+        outbox: { entries: [] },
+        socketId: parent ? parent.socketId : originSocketId(await requestHeaders()),
+        signals: new Map(),
+        parent,
+      };
+      try {
+        const value = await scopes.run(scope, action);
+        return { value, signals: [...scope.signals.values()] };
+      } finally {
+        // Also after a failure: what was published announced writes that committed before it.
+        if (scope.outbox.entries.length > 0) schedule(() => flush(scope.outbox));
+      }
+    },
+
+    dispose() {
+      for (const throttle of throttles.values()) throttle.dispose();
+      throttles.clear();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import "server-only";
+import type { AnyScopeRegistry, RegistryPublication } from "../scopes";
+import type { RealtimeClientConfig } from "../client/pusher-connection";
+import { clientConfigOf, createBroker, type Broker, type BrokerConfig } from "./broker";
+import { probeBroker, PublishMetrics, type RealtimeHealth } from "./health";
+import { createPublisher, type Publisher } from "./publish";
+import { PublishSender } from "./sender";
+
+export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
+  /** The host's scope registry (defineScopes), with its channels. */
+  scopes: R;
+  /** Read on every use, so it may follow a changing environment (tests); null means realtime is off. */
+  broker: () => BrokerConfig | null;
+  /** Where the host mounted createRealtimeAuthHandler; handed to browsers. Default /api/realtime/auth. */
+  authEndpoint?: string;
+  /** Said once when no broker is configured, to tell an operator how to turn realtime on. */
+  offHint?: string;
+};
+
+export type RealtimeServer<R extends AnyScopeRegistry> = Publisher<RegistryPublication<R>> & {
+  readonly scopes: R;
+  /** The broker client for the current configuration, or null when realtime is off (said once). */
+  broker(): Broker | null;
+  /** What browsers need to connect (RealtimeProvider's `config`), or null when realtime is off. */
+  clientConfig(): RealtimeClientConfig | null;
+  /** Whether publishing works and how it went so far in this process. No secrets. */
+  health(): Promise<RealtimeHealth>;
+};
+
+/**
+ * The server half of the layer, built once per process by the host from its registry and broker settings. The
+ * broker client (and its sender, with the connections it keeps alive) is rebuilt only when the settings change.
+ */
+export function createRealtimeServer<R extends AnyScopeRegistry>({
+  scopes,
+  broker: readConfig,
+  authEndpoint = "/api/realtime/auth",
+  offHint = "no broker configured",
+}: RealtimeServerOptions<R>): RealtimeServer<R> {
+  const metrics = new PublishMetrics();
+  const senders = new WeakMap<Broker, PublishSender>();
+  let current: { key: string; broker: Broker | null } | null = null;
+  let announcedOff = false;
+
+  const broker = (): Broker | null => {
+    const config = readConfig();
+    const key = config ? JSON.stringify(config) : "";
+    if (current?.key === key) return current.broker;
+    current = { key, broker: config ? createBroker(config) : null };
+    if (!config && !announcedOff) {
+      announcedOff = true;
+      console.info(`[realtime] off: ${offHint}; pages still work, without live updates.`);
+    }
+    return current.broker;
+  };
+  const senderFor = (b: Broker) => {
+    let sender = senders.get(b);
+    if (!sender) senders.set(b, (sender = new PublishSender(b, metrics)));
+    return sender;
+  };
+
+  return {
+    scopes,
+    ...createPublisher<RegistryPublication<R>>({ registry: scopes, broker, sender: senderFor, metrics }),
+    broker,
+    clientConfig() {
+      const b = broker();
+      return b ? clientConfigOf(b.config, authEndpoint) : null;
+    },
+    async health() {
+      const b = broker();
+      return {
+        configured: b !== null,
+        timeout_ms: b?.timeoutMs ?? null,
+        broker: b ? await probeBroker(b) : { reachable: false, latency_ms: null },
+        queue: b ? senderFor(b).stats : { in_flight: 0, queued: 0 },
+        ...metrics.snapshot(),
+      };
+    },
+  };
+}
