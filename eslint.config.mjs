@@ -46,6 +46,30 @@ const config = [
     },
   },
   {
+    // src/lib/realtime is a library TechDiary copies unchanged: packages and its own files only. The host hands it
+    // what is app-specific (channels, scopes, broker settings, the session and the channel policy).
+    files: ["src/lib/realtime/**/*.{ts,tsx}"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            {
+              target: "./src/lib/realtime",
+              from: ".",
+              except: ["./src/lib/realtime", "./node_modules"],
+              message: "src/lib/realtime imports nothing of the host app; pass it in from src/backend/realtime instead.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/*"], message: "src/lib/realtime imports nothing of the host app; pass it in from src/backend/realtime instead." }] },
+      ],
+    },
+  },
+  {
     // Tools' config files conventionally default-export an object literal.
     files: ["*.config.{js,mjs,cjs,ts}"],
     rules: { "import/no-anonymous-default-export": "off" },

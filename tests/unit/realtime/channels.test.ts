@@ -1,89 +1,94 @@
 import { describe, expect, it } from "vitest";
-import {
-  CHANNEL_NAME_MAX,
-  isPrivateChannel,
-  parseChannel,
-  profileChannel,
-  resourceChannel,
-  tagChannel,
-  userChannel,
-} from "@/lib/realtime/channels";
+import { CHANNEL_NAME_MAX, defineChannels } from "@/lib/realtime";
+import { articleFeedChannel, channels, profileChannel, resourceChannel, tagChannel, userChannel } from "@/backend/realtime/channels";
+import { uuid } from "../../helpers/uuids";
 
-describe("channel builders", () => {
-  it("build the documented names and parse back to the same ids", () => {
-    expect(userChannel(7)).toBe("private-user.7");
-    expect(resourceChannel("ARTICLE", 12)).toBe("private-resource.ARTICLE.12");
-    expect(resourceChannel("GIST", 3)).toBe("private-resource.GIST.3");
-    expect(tagChannel(4)).toBe("tag.4");
-    expect(profileChannel(9)).toBe("profile.9");
+const U = uuid("user");
+const A = uuid("article");
 
-    expect(parseChannel(userChannel(7))).toEqual({ kind: "user", name: "private-user.7", userId: 7 });
-    expect(parseChannel(resourceChannel("GIST", 3))).toEqual({
+describe("the app's channels", () => {
+  it("build the documented names, with canonical lowercase UUIDs, and parse back to the same parameters", () => {
+    expect(userChannel(U)).toBe(`private-user.${U}`);
+    expect(resourceChannel("ARTICLE", A)).toBe(`private-resource.ARTICLE.${A}`);
+    expect(resourceChannel("GIST", A)).toBe(`private-resource.GIST.${A}`);
+    expect(tagChannel(A)).toBe(`tag.${A}`);
+    expect(profileChannel(U)).toBe(`profile.${U}`);
+    expect(articleFeedChannel()).toBe("feed.articles");
+
+    expect(channels.parse(userChannel(U))).toEqual({ kind: "user", name: `private-user.${U}`, private: true, params: { userId: U } });
+    expect(channels.parse(resourceChannel("GIST", A))).toEqual({
       kind: "resource",
-      name: "private-resource.GIST.3",
-      resourceType: "GIST",
-      resourceId: 3,
+      name: `private-resource.GIST.${A}`,
+      private: true,
+      params: { type: "GIST", id: A },
     });
-    expect(parseChannel(tagChannel(4))).toEqual({ kind: "tag", name: "tag.4", tagId: 4 });
-    expect(parseChannel(profileChannel(9))).toEqual({ kind: "profile", name: "profile.9", userId: 9 });
-    const max = Number.MAX_SAFE_INTEGER;
-    expect(parseChannel(userChannel(max))).toMatchObject({ userId: max });
+    expect(channels.parse(tagChannel(A))).toMatchObject({ kind: "tag", private: false, params: { tagId: A } });
+    expect(channels.parse(profileChannel(U))).toMatchObject({ kind: "profile", private: false, params: { userId: U } });
+    expect(channels.parse("feed.articles")).toMatchObject({ kind: "feed", private: false, params: { feed: "articles" } });
   });
 
-  it("refuse ids and types that would build a name nobody can parse", () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
+  it("refuse, when building, an id or type that no parser would accept", () => {
+    for (const bad of [U.toUpperCase(), `${U} `, U.slice(1), "12", "", "not-a-uuid", `{${U}}`]) {
       expect(() => userChannel(bad)).toThrow(RangeError);
       expect(() => tagChannel(bad)).toThrow(RangeError);
       expect(() => profileChannel(bad)).toThrow(RangeError);
       expect(() => resourceChannel("ARTICLE", bad)).toThrow(RangeError);
     }
     // COMMENT threads live on their root's channel.
-    expect(() => resourceChannel("COMMENT" as "ARTICLE", 1)).toThrow(RangeError);
+    expect(() => resourceChannel("COMMENT" as "ARTICLE", A)).toThrow(RangeError);
   });
 
-  it("marks only user and resource channels private", () => {
-    expect(isPrivateChannel(parseChannel("private-user.1")!)).toBe(true);
-    expect(isPrivateChannel(parseChannel("private-resource.ARTICLE.1")!)).toBe(true);
-    expect(isPrivateChannel(parseChannel("tag.1")!)).toBe(false);
-    expect(isPrivateChannel(parseChannel("profile.1")!)).toBe(false);
+  it.each([
+    [`private-user.${U.toUpperCase()}`, "upper-case UUID (one name per id)"],
+    [`private-user.${U}.x`, "suffix after the id"],
+    [`private-user.${U}x`, "trailing garbage"],
+    [`private-user.${U.replaceAll("-", "")}`, "UUID without dashes"],
+    ["private-user.12", "an integer id"],
+    ["private-user.", "missing id"],
+    [`private-user.${U};private-user.${A}`, "two names in one"],
+    [`xprivate-user.${U}`, "prefix not at the start"],
+    [` private-user.${U}`, "leading space"],
+    [`private-user.${U}\n`, "trailing newline"],
+    [`PRIVATE-USER.${U}`, "wrong case"],
+    [`private-resource.COMMENT.${A}`, "comment threads use their root's channel"],
+    [`private-resource.article.${A}`, "lower-case type"],
+    ["private-resource.ARTICLE", "missing id"],
+    [`private-resource.ARTICLE.${A}.2`, "extra segment"],
+    [`presence-user.${U}`, "unknown kind"],
+    [`private-encrypted-user.${U}`, "unknown kind"],
+    [`private-tag.${A}`, "public kind made private"],
+    [`user.${U}`, "private kind made public"],
+    [`tag.${A}/2`, "forbidden character"],
+    ["feed.", "missing feed"],
+    ["feed.gists", "unknown feed"],
+    ["feed.Articles", "feed in the wrong case"],
+    ["private-feed.articles", "public feed made private"],
+    ["", "empty"],
+  ])("refuse to parse %j (%s)", (name) => {
+    expect(channels.parse(name)).toBeNull();
+  });
+
+  it("refuse non-strings, inherited names and names over Pusher's 164 characters", () => {
+    for (const v of [undefined, null, 1, {}, [userChannel(U)]]) expect(channels.parse(v)).toBeNull();
+    expect(channels.parse(`constructor.${U}`)).toBeNull();
+    expect(channels.parse(`__proto__.${U}`)).toBeNull();
+    const long = `${userChannel(U)}${";".repeat(CHANNEL_NAME_MAX)}`;
+    expect(channels.parse(long)).toBeNull();
   });
 });
 
-describe("parseChannel", () => {
-  it.each([
-    ["private-user.1.x", "suffix after the id"],
-    ["private-user.1x", "trailing garbage"],
-    ["private-user.01", "leading zero alias"],
-    ["private-user.0", "zero id"],
-    ["private-user.-1", "negative id"],
-    ["private-user.", "missing id"],
-    ["private-user.1;private-user.2", "two names in one"],
-    ["xprivate-user.1", "prefix not at the start"],
-    [" private-user.1", "leading space"],
-    ["private-user.1\n", "trailing newline"],
-    ["private-user.1 ", "trailing space"],
-    ["PRIVATE-USER.1", "wrong case"],
-    ["private-resource.COMMENT.1", "comment threads use their root's channel"],
-    ["private-resource.article.1", "lower-case type"],
-    ["private-resource.ARTICLE", "missing id"],
-    ["private-resource.ARTICLE.1.2", "extra segment"],
-    ["presence-user.1", "unknown kind"],
-    ["private-encrypted-user.1", "unknown kind"],
-    ["private-tag.1", "public kind made private"],
-    ["tag.1/2", "forbidden character"],
-    ["tag.1%00", "encoded NUL"],
-    ["tag.１", "full-width digit"],
-    ["profile.99999999999999999", "beyond safe integers"],
-    ["", "empty"],
-  ])("rejects %j (%s)", (name) => {
-    expect(parseChannel(name)).toBeNull();
+describe("defineChannels", () => {
+  it("refuses a definition that could not round-trip: a kind or a token with separators or upper case", () => {
+    expect(() => defineChannels({ "user.x": { params: { id: "uuid" } } })).toThrow(/lowercase word/);
+    expect(() => defineChannels({ privateuser: { params: { id: "uuid" } } })).toThrow(/lowercase word/);
+    expect(() => defineChannels({ feed: { params: { name: ["a.b"] } } })).toThrow(/tokens/);
+    expect(() => defineChannels({ feed: { params: { name: [] } } })).toThrow(/tokens/);
   });
 
-  it("rejects non-strings and names over Pusher's 164 characters", () => {
-    for (const v of [undefined, null, 1, {}, ["private-user.1"]]) expect(parseChannel(v)).toBeNull();
-    const long = `private-user.1${";".repeat(CHANNEL_NAME_MAX)}`;
-    expect(long.length).toBeGreaterThan(CHANNEL_NAME_MAX);
-    expect(parseChannel(long)).toBeNull();
-    expect(parseChannel(`tag.${"1".repeat(200)}`)).toBeNull();
+  it("types builders by the definition", () => {
+    const c = defineChannels({ room: { private: true, params: { kind: ["A", "B"], id: "uuid" } } });
+    expect(c.build("room", { kind: "A", id: U })).toBe(`private-room.A.${U}`);
+    // @ts-expect-error: "C" is not a token of the definition
+    expect(() => c.build("room", { kind: "C", id: U })).toThrow(RangeError);
   });
 });
