@@ -2,14 +2,14 @@ import { resourceChannel, userChannel } from "@/lib/realtime/channels";
 import type { Publication } from "./publication";
 
 /** The fields of a loaded article (detail or summary) that decide who hears about it. */
-type ArticleFacts = { id: number; author: { id: number }; published_at: Date | null; tags: readonly { id: number }[] };
+type ArticleFacts = { id: string; author: { id: string }; published_at: Date | null; tags: readonly { id: string }[] };
 
 /** What an article write changed, as far as who sees it goes; null before a create and after a delete. */
 export type ArticleState = {
-  id: number;
-  author_id: number;
+  id: string;
+  author_id: string;
   published: boolean;
-  tag_ids: readonly number[];
+  tag_ids: readonly string[];
 };
 
 export function articleState(article: ArticleFacts): ArticleState {
@@ -43,7 +43,7 @@ export function articleChangeSignals(before: ArticleState | null, after: Article
  * Readers who bookmarked the article list it on their bookmarks page (title, excerpt, or not at all once it is
  * unpublished or deleted), so every article change reaches their own channels too: one signal, many channels.
  */
-export function bookmarkerSignals(articleId: number, userIds: readonly number[]): Publication[] {
+export function bookmarkerSignals(articleId: string, userIds: readonly string[]): Publication[] {
   if (userIds.length === 0) return [];
   return [{ channels: userIds.map(userChannel), signal: { scope: "bookmarks", ids: { resource_id: articleId } } }];
 }

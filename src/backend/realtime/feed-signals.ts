@@ -8,7 +8,7 @@ import type { Publication } from "./publication";
 /** The article actions' before/after state (null before a create and after a delete). */
 export type ArticleSnapshot = ArticleState;
 
-const unique = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
+const unique = (ids: string[]) => [...new Set(ids)].sort();
 
 /**
  * The public-channel signals of one article change: the author's profile feed, the feed of every tag the article

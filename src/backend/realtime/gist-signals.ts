@@ -7,7 +7,7 @@ import type { Publication } from "./publication";
  * NOT_FOUND, the page says so and leaves the channel). A new gist has no page open yet: the auth route refuses an
  * unknown id, so nobody can be on its channel.
  */
-export function gistSignals(ownerId: number, changedGistId: number | null): Publication[] {
+export function gistSignals(ownerId: string, changedGistId: string | null): Publication[] {
   const list: Publication = { channels: [userChannel(ownerId)], signal: { scope: "gists" } };
   if (changedGistId === null) return [list];
   return [list, { channels: [resourceChannel("GIST", changedGistId)], signal: { scope: "gist", ids: { id: changedGistId } } }];

@@ -4,4 +4,4 @@ import type { InvalidateSignal } from "@/lib/realtime/scopes";
 export type Publication = { channels: string[]; signal: InvalidateSignal };
 
 /** A thread's root: the article or gist whose channel carries everything said under it. */
-export type ThreadRoot = { resource_type: "ARTICLE" | "GIST"; resource_id: number };
+export type ThreadRoot = { resource_type: "ARTICLE" | "GIST"; resource_id: string };

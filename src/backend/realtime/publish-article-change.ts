@@ -10,7 +10,7 @@ import { publishAll } from "./publish-all";
 export function publishArticleChange(
   before: ArticleState | null,
   after: ArticleState | null,
-  bookmarkers: readonly number[] = [],
+  bookmarkers: readonly string[] = [],
 ): void {
   const id = (after ?? before)?.id;
   publishAll([...articleChangeSignals(before, after), ...(id ? bookmarkerSignals(id, bookmarkers) : [])]);
