@@ -1,6 +1,6 @@
 "use server";
 
-import { asc, count, desc, eq, inArray, or } from "drizzle-orm";
+import { asc, count, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { gistFiles, gists, users } from "@/db/schema";
@@ -92,7 +92,8 @@ async function gistDetail(id: Id): Promise<GistDetail> {
     .select({ id: gistFiles.id, filename: gistFiles.filename, language: gistFiles.language, content: gistFiles.content })
     .from(gistFiles)
     .where(eq(gistFiles.gist_id, id))
-    .orderBy(asc(gistFiles.id));
+    // By name, case-insensitively, as GitHub lists a gist's files (random UUID ids carry no insertion order).
+    .orderBy(asc(sql`lower(${gistFiles.filename})`), asc(gistFiles.filename));
   return { ...row, files };
 }
 
