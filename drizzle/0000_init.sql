@@ -2,63 +2,63 @@ CREATE TYPE "public"."notification_type" AS ENUM('COMMENT', 'REPLY', 'REACTION')
 CREATE TYPE "public"."reaction_type" AS ENUM('LOVE', 'UNICORN', 'WOW', 'FIRE', 'CRY', 'HAHA');--> statement-breakpoint
 CREATE TYPE "public"."resource_type" AS ENUM('ARTICLE', 'COMMENT', 'GIST');--> statement-breakpoint
 CREATE TABLE "article_tag" (
-	"article_id" integer NOT NULL,
-	"tag_id" integer NOT NULL,
+	"article_id" uuid NOT NULL,
+	"tag_id" uuid NOT NULL,
 	CONSTRAINT "article_tag_article_id_tag_id_pk" PRIMARY KEY("article_id","tag_id")
 );
 --> statement-breakpoint
 CREATE TABLE "articles" (
-	"id" serial PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"title" text NOT NULL,
 	"handle" text NOT NULL,
 	"body" text DEFAULT '' NOT NULL,
 	"excerpt" text DEFAULT '' NOT NULL,
 	"published_at" timestamp with time zone,
-	"author_id" integer NOT NULL,
+	"author_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "bookmarks" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"resource_id" integer NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"resource_id" uuid NOT NULL,
 	"resource_type" "resource_type" DEFAULT 'ARTICLE' NOT NULL,
-	"user_id" integer NOT NULL,
+	"user_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "comments" (
-	"id" serial PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"body" text NOT NULL,
-	"resource_id" integer NOT NULL,
+	"resource_id" uuid NOT NULL,
 	"resource_type" "resource_type" NOT NULL,
-	"user_id" integer NOT NULL,
+	"user_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "gist_files" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"gist_id" integer NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"gist_id" uuid NOT NULL,
 	"filename" text NOT NULL,
 	"language" text DEFAULT 'text' NOT NULL,
 	"content" text DEFAULT '' NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "gists" (
-	"id" serial PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"title" text NOT NULL,
 	"description" text DEFAULT '' NOT NULL,
 	"is_public" boolean DEFAULT true NOT NULL,
-	"owner_id" integer NOT NULL,
+	"owner_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "notifications" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"recipient_id" integer NOT NULL,
-	"actor_id" integer,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"recipient_id" uuid NOT NULL,
+	"actor_id" uuid,
 	"type" "notification_type" NOT NULL,
 	"payload" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"event_id" text,
@@ -67,23 +67,23 @@ CREATE TABLE "notifications" (
 );
 --> statement-breakpoint
 CREATE TABLE "reactions" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"resource_id" integer NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"resource_id" uuid NOT NULL,
 	"resource_type" "resource_type" NOT NULL,
 	"reaction_type" "reaction_type" NOT NULL,
-	"user_id" integer NOT NULL,
+	"user_id" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "tags" (
-	"id" serial PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
 	CONSTRAINT "tags_name_unique" UNIQUE("name")
 );
 --> statement-breakpoint
 CREATE TABLE "user_sessions" (
-	"id" serial PRIMARY KEY NOT NULL,
-	"user_id" integer NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"user_id" uuid NOT NULL,
 	"token" text NOT NULL,
 	"device" text DEFAULT 'unknown' NOT NULL,
 	"ip" text DEFAULT '' NOT NULL,
@@ -92,7 +92,7 @@ CREATE TABLE "user_sessions" (
 );
 --> statement-breakpoint
 CREATE TABLE "users" (
-	"id" serial PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"username" text NOT NULL,
 	"name" text NOT NULL,
 	"email" text NOT NULL,

@@ -5,18 +5,17 @@ import { getDb } from "@/db/client";
 import { articles, comments, gists, notifications, users } from "@/db/schema";
 import type { NotificationType } from "@/db/schema";
 import { resolveCommentRoot } from "@/backend/permissions";
+import { type Id, Uuid } from "@/lib/ids";
 import { REACTION_TYPES, RESOURCE_TYPES, type ResourceType } from "@/lib/resource-types";
-
-const Id = z.number().int().positive();
 
 /** Data of the `app/notification.requested` event, as sent by the comment and reaction actions. */
 export const NotificationRequest = z
   .object({
-    actor_id: Id,
+    actor_id: Uuid,
     kind: z.enum(["comment", "reply", "reaction"]),
     resource_type: z.enum(RESOURCE_TYPES),
-    resource_id: Id,
-    comment_id: Id.optional(),
+    resource_id: Uuid,
+    comment_id: Uuid.optional(),
     reaction_type: z.enum(REACTION_TYPES).optional(),
   })
   .superRefine((d, ctx) => {
@@ -41,14 +40,14 @@ export type NotificationPayload = {
   excerpt?: string;
   actor_username: string;
   resource_type: ResourceType;
-  resource_id: number;
-  comment_id?: number;
+  resource_id: Id;
+  comment_id?: Id;
   reaction_type?: string;
 };
 
 export type BuiltNotification = {
-  recipient_id: number;
-  actor_id: number;
+  recipient_id: Id;
+  actor_id: Id;
   type: NotificationType;
   payload: NotificationPayload;
 };
@@ -61,10 +60,10 @@ function excerpt(text: string): string {
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
 }
 
-type Target = { owner_id: number; title: string; url: string; noun: string };
+type Target = { owner_id: Id; title: string; url: string; noun: string };
 
 /** Who owns a resource and how to link to it; a comment links to its place in the root's thread. */
-async function describe(type: ResourceType, id: number): Promise<Target | null> {
+async function describe(type: ResourceType, id: Id): Promise<Target | null> {
   const db = await getDb();
   if (type === "ARTICLE") {
     const [a] = await db
@@ -135,7 +134,7 @@ export async function buildNotification(raw: unknown): Promise<BuiltNotification
 }
 
 /** Idempotent per event id: a retried step finds the row the first attempt wrote. */
-export async function insertNotification(n: BuiltNotification, eventId: string | null): Promise<{ id: number; recipient_id: number }> {
+export async function insertNotification(n: BuiltNotification, eventId: string | null): Promise<{ id: Id; recipient_id: Id }> {
   const db = await getDb();
   const [row] = await db
     .insert(notifications)

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { articles, comments, gists } from "@/db/schema";
 import { ActionError } from "@/backend/action-result";
 import type { SessionResult } from "@/backend/session-store";
+import { type Id, isUuid } from "@/lib/ids";
 import type { ResourceType, RootResourceType } from "@/lib/resource-types";
 
 /** A top-level comment has depth 1; a comment at this depth cannot be replied to. */
@@ -11,11 +12,12 @@ export const MAX_COMMENT_DEPTH = 3;
 // Stops the parent walk on corrupt data (a cycle); a real thread is never deeper than MAX_COMMENT_DEPTH.
 const MAX_WALK = 16;
 
-export type CommentRoot = { resource_type: RootResourceType; resource_id: number; depth: number };
+export type CommentRoot = { resource_type: RootResourceType; resource_id: Id; depth: number };
 
 /** The article or gist a comment's thread hangs off, and the comment's depth in it (1 = top-level). */
-export async function resolveCommentRoot(commentId: number): Promise<CommentRoot | null> {
-  if (!Number.isSafeInteger(commentId) || commentId <= 0) return null;
+export async function resolveCommentRoot(commentId: Id): Promise<CommentRoot | null> {
+  // Not a UUID: no such comment, and no query (Postgres would refuse the malformed value with an error).
+  if (!isUuid(commentId)) return null;
   const db = await getDb();
   let id = commentId;
   for (let depth = 1; depth <= MAX_WALK; depth++) {
@@ -35,8 +37,8 @@ export async function resolveCommentRoot(commentId: number): Promise<CommentRoot
  * published articles and public gists are anyone's; drafts and private gists only their owner's;
  * a comment is readable exactly when its thread's root is. Unknown ids are unreadable.
  */
-export async function canReadResource(session: SessionResult, type: ResourceType, id: number): Promise<boolean> {
-  if (!Number.isSafeInteger(id) || id <= 0) return false;
+export async function canReadResource(session: SessionResult, type: ResourceType, id: Id): Promise<boolean> {
+  if (!isUuid(id)) return false;
   const viewer = session.user?.id ?? null;
   const db = await getDb();
   switch (type) {
@@ -66,6 +68,6 @@ export async function canReadResource(session: SessionResult, type: ResourceType
 const LABEL: Record<ResourceType, string> = { ARTICLE: "article", GIST: "gist", COMMENT: "comment" };
 
 /** Refuses with NOT_FOUND, the same answer as for a missing id, so hidden resources do not leak. */
-export async function assertReadable(session: SessionResult, type: ResourceType, id: number): Promise<void> {
+export async function assertReadable(session: SessionResult, type: ResourceType, id: Id): Promise<void> {
   if (!(await canReadResource(session, type, id))) throw new ActionError("NOT_FOUND", `No such ${LABEL[type]}.`);
 }

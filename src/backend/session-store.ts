@@ -3,13 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
+import type { Id } from "@/lib/ids";
 
 export const SESSION_COOKIE = "session_token";
 export const SESSION_MAX_AGE_S = 60 * 60 * 24 * 30;
 const TOUCH_EVERY_MS = 60_000;
 
-export type PublicUser = { id: number; username: string; name: string; email: string; bio: string };
-export type SessionInfo = { id: number; user_id: number; device: string; ip: string; last_action_at: Date; created_at: Date };
+export type PublicUser = { id: Id; username: string; name: string; email: string; bio: string };
+export type SessionInfo = { id: Id; user_id: Id; device: string; ip: string; last_action_at: Date; created_at: Date };
 export type SessionResult = { session: SessionInfo; user: PublicUser } | { session: null; user: null };
 
 export const NO_SESSION: SessionResult = { session: null, user: null };
@@ -19,7 +20,7 @@ export function hashToken(token: string): string {
 }
 
 /** Creates a session row and returns the raw token for the cookie (only its hash is stored). */
-export async function createSession(userId: number, device: string, ip: string) {
+export async function createSession(userId: Id, device: string, ip: string) {
   const token = randomBytes(32).toString("base64url");
   const db = await getDb();
   const [row] = await db

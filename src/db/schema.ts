@@ -2,15 +2,14 @@ import { relations } from "drizzle-orm";
 import {
   boolean,
   index,
-  integer,
   jsonb,
   pgEnum,
   pgTable,
   primaryKey,
-  serial,
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from "drizzle-orm/pg-core";
 
 import { REACTION_TYPES, RESOURCE_TYPES } from "@/lib/resource-types";
@@ -32,7 +31,7 @@ const timestamps = {
 export const users = pgTable(
   "users",
   {
-    id: serial("id").primaryKey(),
+    id: uuid("id").defaultRandom().primaryKey(),
     username: text("username").notNull(),
     name: text("name").notNull(),
     email: text("email").notNull(),
@@ -45,8 +44,8 @@ export const users = pgTable(
 export const userSessions = pgTable(
   "user_sessions",
   {
-    id: serial("id").primaryKey(),
-    user_id: integer("user_id")
+    id: uuid("id").defaultRandom().primaryKey(),
+    user_id: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     // sha256 of the cookie value: a leaked table does not yield usable cookies.
@@ -62,13 +61,13 @@ export const userSessions = pgTable(
 export const articles = pgTable(
   "articles",
   {
-    id: serial("id").primaryKey(),
+    id: uuid("id").defaultRandom().primaryKey(),
     title: text("title").notNull(),
     handle: text("handle").notNull(),
     body: text("body").notNull().default(""),
     excerpt: text("excerpt").notNull().default(""),
     published_at: timestamp("published_at", { withTimezone: true }),
-    author_id: integer("author_id")
+    author_id: uuid("author_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     ...timestamps,
@@ -80,17 +79,17 @@ export const articles = pgTable(
 );
 
 export const tags = pgTable("tags", {
-  id: serial("id").primaryKey(),
+  id: uuid("id").defaultRandom().primaryKey(),
   name: text("name").notNull().unique(),
 });
 
 export const articleTag = pgTable(
   "article_tag",
   {
-    article_id: integer("article_id")
+    article_id: uuid("article_id")
       .notNull()
       .references(() => articles.id, { onDelete: "cascade" }),
-    tag_id: integer("tag_id")
+    tag_id: uuid("tag_id")
       .notNull()
       .references(() => tags.id, { onDelete: "cascade" }),
   },
@@ -100,11 +99,11 @@ export const articleTag = pgTable(
 export const comments = pgTable(
   "comments",
   {
-    id: serial("id").primaryKey(),
+    id: uuid("id").defaultRandom().primaryKey(),
     body: text("body").notNull(),
-    resource_id: integer("resource_id").notNull(),
+    resource_id: uuid("resource_id").notNull(),
     resource_type: resourceTypeEnum("resource_type").notNull(),
-    user_id: integer("user_id")
+    user_id: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     ...timestamps,
@@ -115,11 +114,11 @@ export const comments = pgTable(
 export const reactions = pgTable(
   "reactions",
   {
-    id: serial("id").primaryKey(),
-    resource_id: integer("resource_id").notNull(),
+    id: uuid("id").defaultRandom().primaryKey(),
+    resource_id: uuid("resource_id").notNull(),
     resource_type: resourceTypeEnum("resource_type").notNull(),
     reaction_type: reactionTypeEnum("reaction_type").notNull(),
-    user_id: integer("user_id")
+    user_id: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -133,10 +132,10 @@ export const reactions = pgTable(
 export const bookmarks = pgTable(
   "bookmarks",
   {
-    id: serial("id").primaryKey(),
-    resource_id: integer("resource_id").notNull(),
+    id: uuid("id").defaultRandom().primaryKey(),
+    resource_id: uuid("resource_id").notNull(),
     resource_type: resourceTypeEnum("resource_type").notNull().default("ARTICLE"),
-    user_id: integer("user_id")
+    user_id: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -147,11 +146,11 @@ export const bookmarks = pgTable(
 export const notifications = pgTable(
   "notifications",
   {
-    id: serial("id").primaryKey(),
-    recipient_id: integer("recipient_id")
+    id: uuid("id").defaultRandom().primaryKey(),
+    recipient_id: uuid("recipient_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    actor_id: integer("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actor_id: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
     type: notificationTypeEnum("type").notNull(),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
     // Inngest event id: a retried insert step cannot create a second row.
@@ -168,11 +167,11 @@ export const notifications = pgTable(
 export const gists = pgTable(
   "gists",
   {
-    id: serial("id").primaryKey(),
+    id: uuid("id").defaultRandom().primaryKey(),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     is_public: boolean("is_public").notNull().default(true),
-    owner_id: integer("owner_id")
+    owner_id: uuid("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     ...timestamps,
@@ -183,8 +182,8 @@ export const gists = pgTable(
 export const gistFiles = pgTable(
   "gist_files",
   {
-    id: serial("id").primaryKey(),
-    gist_id: integer("gist_id")
+    id: uuid("id").defaultRandom().primaryKey(),
+    gist_id: uuid("gist_id")
       .notNull()
       .references(() => gists.id, { onDelete: "cascade" }),
     filename: text("filename").notNull(),

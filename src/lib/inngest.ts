@@ -20,7 +20,7 @@ export const NOTIFICATION_REQUESTED = "app/notification.requested";
 /** The part of Inngest's step tools the body uses; the in-process shim implements just this. */
 export type StepRunner = { run: <T>(id: string, fn: () => Promise<T>) => Promise<T> };
 
-export type PersistResult = Skipped | { id: number; recipient_id: number };
+export type PersistResult = Skipped | { id: string; recipient_id: string };
 
 /**
  * The body of persistNotificationFn, shared by Inngest and the in-process development mode so both

@@ -9,11 +9,11 @@ export const queryKeys = {
   article: (username: string, handle: string) => ["article", username, handle] as const,
   /** Prefix of every article(username, handle) key: a content-free signal knows the article's id, not its URL. */
   articlePages: () => ["article"] as const,
-  userArticleFeed: (userId: number) => ["user-article-feed", userId] as const,
-  tagArticles: (tagId: number) => ["tag-articles", tagId] as const,
-  comments: (resourceId: number, resourceType: ResourceType) => ["comments", resourceId, resourceType] as const,
-  reaction: (resourceId: number, resourceType: ResourceType) => ["reaction", resourceId, resourceType] as const,
-  bookmarkStatus: (resourceId: number) => ["bookmark-status", resourceId] as const,
+  userArticleFeed: (userId: string) => ["user-article-feed", userId] as const,
+  tagArticles: (tagId: string) => ["tag-articles", tagId] as const,
+  comments: (resourceId: string, resourceType: ResourceType) => ["comments", resourceId, resourceType] as const,
+  reaction: (resourceId: string, resourceType: ResourceType) => ["reaction", resourceId, resourceType] as const,
+  bookmarkStatus: (resourceId: string) => ["bookmark-status", resourceId] as const,
   myBookmarks: () => ["my-bookmarks"] as const,
   dashboardArticles: () => ["dashboard-articles"] as const,
   myNotifications: () => ["my-notifications"] as const,
@@ -22,6 +22,6 @@ export const queryKeys = {
   /** Whether this device's own session is still valid (SessionWatcher); refreshed by the sessions scope. */
   currentSession: () => ["current-session"] as const,
   gists: () => ["gists"] as const,
-  gist: (id: number) => ["gist", id] as const,
-  user: (userId: number) => ["user", userId] as const,
+  gist: (id: string) => ["gist", id] as const,
+  user: (userId: string) => ["user", userId] as const,
 } as const;

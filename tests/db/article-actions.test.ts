@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { articleTag, articles, bookmarks, comments, reactions, tags } from "@/db/schema";
 import {
@@ -15,13 +15,13 @@ import {
   userArticleFeed,
 } from "@/backend/services/article.actions";
 import { signInAs, signOut } from "../helpers/db";
-import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
 setupSeededDb((r) => ({ db, s } = r));
 
-const articleRow = async (id: number) => (await db.select().from(articles).where(eq(articles.id, id)))[0];
+const articleRow = async (id: string) => (await db.select().from(articles).where(eq(articles.id, id)))[0];
 const written = () => rowCounts(articles, articleTag, tags, comments, reactions, bookmarks);
 
 describe("article reads", () => {
@@ -46,14 +46,36 @@ describe("article reads", () => {
     expect(first.map((a) => a.id).slice(0, 2)).toEqual([s.hello, older.id]);
     expect(ok(await articleFeed({ cursor: s.hello })).map((a) => a.id)).toEqual([older.id]);
     expect(ok(await articleFeed({ cursor: older.id }))).toEqual([]);
+    // A cursor is a UUID: upper case is the same id, anything else is refused before a query.
+    expect(ok(await articleFeed({ cursor: ` ${s.hello.toUpperCase()} ` })).map((a) => a.id)).toEqual([older.id]);
+    for (const cursor of MALFORMED_IDS) expect(failure(await articleFeed({ cursor }), "INVALID_INPUT"), cursor).toMatch(/cursor: must be a UUID/);
     await db.delete(articles).where(eq(articles.id, older.id));
+  });
+
+  it("orders articles published at the same instant by id, so paging neither skips nor repeats one", async () => {
+    await signInAs("bob");
+    const when = new Date("2024-06-01T00:00:00Z");
+    const twins = [];
+    for (let i = 0; i < 25; i++) twins.push(ok(await createMyArticle({ title: `Twin ${i}`, body: "x" })).id);
+    await db.update(articles).set({ published_at: when }).where(inArray(articles.id, twins));
+    signOut();
+    const feed = ok(await userArticleFeed({ user_id: s.bob }));
+    expect(feed).toHaveLength(20);
+    const rest = ok(await userArticleFeed({ user_id: s.bob, cursor: feed[19].id }));
+    const paged = [...feed, ...rest].map((a) => a.id);
+    expect(paged).toEqual([...twins].sort().reverse());
+    await db.delete(articles).where(inArray(articles.id, twins));
   });
 
   it("lists a user's and a tag's published articles", async () => {
     expect(ok(await userArticleFeed({ user_id: s.alice })).map((a) => a.handle)).toEqual(["hello-realtime"]);
     expect(ok(await userArticleFeed({ user_id: s.carol }))).toEqual([]);
+    expect(ok(await userArticleFeed({ user_id: s.alice.toUpperCase() })).map((a) => a.handle)).toEqual(["hello-realtime"]);
+    expect(ok(await userArticleFeed({ user_id: MISSING_ID }))).toEqual([]);
+    failure(await userArticleFeed({ user_id: "12" }), "INVALID_INPUT");
     const tag = ok(await getTag({ name: "nextjs" }));
     expect(ok(await tagArticles({ tag_id: tag.id })).map((a) => a.id)).toEqual([s.hello]);
+    failure(await tagArticles({ tag_id: "not-a-uuid" }), "INVALID_INPUT");
     failure(await getTag({ name: "no-such-tag" }), "NOT_FOUND");
   });
 
@@ -128,7 +150,7 @@ describe("updateMyArticle", () => {
     const [hello, draft] = [await articleRow(s.hello), await articleRow(s.draft)];
     failure(await updateMyArticle({ id: s.hello, title: "pwned" }), "FORBIDDEN");
     failure(await updateMyArticle({ id: s.draft, title: "pwned" }), "NOT_FOUND");
-    failure(await updateMyArticle({ id: 999_999, title: "nothing" }), "NOT_FOUND");
+    failure(await updateMyArticle({ id: MISSING_ID, title: "nothing" }), "NOT_FOUND");
     expect(await articleRow(s.hello)).toEqual(hello);
     expect(await articleRow(s.draft)).toEqual(draft);
   });
@@ -138,8 +160,18 @@ describe("updateMyArticle", () => {
     failure(await updateMyArticle({ id: s.hello, title: "signed out" }), "UNAUTHORIZED");
     await signInAs("alice");
     expect(failure(await updateMyArticle({ id: s.hello, title: "" }), "INVALID_INPUT")).toMatch(/title/i);
-    failure(await updateMyArticle({ id: "abc" as unknown as number, title: "x" }), "INVALID_INPUT");
+    failure(await updateMyArticle({ id: "abc", title: "x" }), "INVALID_INPUT");
+    failure(await updateMyArticle({ id: 12 as unknown as string, title: "x" }), "INVALID_INPUT");
+    for (const id of MALFORMED_IDS) expect(failure(await updateMyArticle({ id, title: "x" }), "INVALID_INPUT")).toMatch(/^id: must be a UUID/);
     expect(await articleRow(s.hello)).toEqual(hello);
+  });
+
+  it("accepts an upper-case id and normalises it", async () => {
+    await signInAs("alice");
+    const a = ok(await createMyArticle({ title: "Shouting ids", body: "x" }));
+    const updated = ok(await updateMyArticle({ id: `  ${a.id.toUpperCase()} `, title: "Quiet ids" }));
+    expect(updated).toMatchObject({ id: a.id, title: "Quiet ids" });
+    expect(ok(await deleteMyArticle({ id: a.id.toUpperCase() })).id).toBe(a.id);
   });
 });
 
@@ -207,7 +239,9 @@ describe("deleteMyArticle", () => {
     await signInAs("bob");
     failure(await deleteMyArticle({ id: s.hello }), "FORBIDDEN");
     failure(await deleteMyArticle({ id: s.draft }), "NOT_FOUND");
-    failure(await deleteMyArticle({ id: -3 }), "INVALID_INPUT");
+    failure(await deleteMyArticle({ id: -3 as unknown as string }), "INVALID_INPUT");
+    failure(await deleteMyArticle({ id: "12" }), "INVALID_INPUT");
+    failure(await deleteMyArticle({ id: MISSING_ID }), "NOT_FOUND");
     expect(await written()).toEqual(before);
   });
 });

@@ -4,13 +4,13 @@ import type { Db } from "@/db/client";
 import { comments, gists, reactions } from "@/db/schema";
 import { createMyComment, deleteMyComment, getComments, updateMyComment } from "@/backend/services/comment.action";
 import { signInAs } from "../helpers/db";
-import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
 setupSeededDb((r) => ({ db, s } = r));
 
-const commentRow = async (id: number) => (await db.select().from(comments).where(eq(comments.id, id)))[0];
+const commentRow = async (id: string) => (await db.select().from(comments).where(eq(comments.id, id)))[0];
 const written = () => rowCounts(comments, reactions);
 
 describe("getComments", () => {
@@ -35,10 +35,17 @@ describe("getComments", () => {
 
   it("loads a thread of thousands in a few level queries", async () => {
     const [gist] = await db.insert(gists).values({ title: "busy", owner_id: s.carol }).returning();
-    const level = async (resource_type: "GIST" | "COMMENT", parents: number[]) =>
+    // One statement per level: without distinct timestamps the 600 siblings would share now() and read in (random) id order.
+    const start = Date.UTC(2026, 0, 1);
+    const level = async (resource_type: "GIST" | "COMMENT", parents: string[]) =>
       db
         .insert(comments)
-        .values(parents.map((resource_id, i) => ({ body: `c${i}`, resource_type, resource_id, user_id: s.bob })))
+        .values(
+          parents.map((resource_id, i) => {
+            const created_at = new Date(start + i * 1000);
+            return { body: `c${i}`, resource_type, resource_id, user_id: s.bob, created_at, updated_at: created_at };
+          }),
+        )
         .returning({ id: comments.id });
     const top = await level("GIST", Array(600).fill(gist.id));
     const mid = await level("COMMENT", top.map((c) => c.id));
@@ -63,6 +70,12 @@ describe("getComments", () => {
     await signInAs("bob");
     expect(ok(await getComments({ resource_id: s.privateGist, resource_type: "GIST" }))).toEqual([]);
     failure(await getComments({ resource_id: s.bobTop, resource_type: "COMMENT" as "ARTICLE" }), "INVALID_INPUT");
+    failure(await getComments({ resource_id: MISSING_ID, resource_type: "ARTICLE" }), "NOT_FOUND");
+    for (const resource_id of MALFORMED_IDS) {
+      expect(failure(await getComments({ resource_id, resource_type: "ARTICLE" }), "INVALID_INPUT")).toMatch(/^resource_id: must be a UUID/);
+    }
+    const upper = ok(await getComments({ resource_id: s.publicGist.toUpperCase(), resource_type: "GIST" }));
+    expect(upper.map((c) => [c.id, c.resource_id])).toEqual([[s.aliceOnGist, s.publicGist]]);
   });
 });
 
@@ -75,8 +88,9 @@ describe("createMyComment", () => {
     const reply = ok(await createMyComment({ resource_id: s.aliceReply, resource_type: "COMMENT", body: "me too" }));
     expect(reply).toMatchObject({ parent_id: s.aliceReply, depth: 3, resource_type: "COMMENT" });
     expect(reply.root).toEqual({ resource_type: "ARTICLE", resource_id: s.hello });
-    const onGist = ok(await createMyComment({ resource_id: s.publicGist, resource_type: "GIST", body: "neat" }));
-    expect(onGist.root).toEqual({ resource_type: "GIST", resource_id: s.publicGist });
+    const onGist = ok(await createMyComment({ resource_id: s.publicGist.toUpperCase(), resource_type: "GIST", body: "neat" }));
+    // An upper-case id is the same resource, stored in canonical lower case.
+    expect(onGist).toMatchObject({ resource_id: s.publicGist, root: { resource_type: "GIST", resource_id: s.publicGist } });
     const thread = ok(await getComments({ resource_id: s.hello, resource_type: "ARTICLE" }));
     expect(thread.find((c) => c.id === reply.id)?.depth).toBe(3);
   });
@@ -107,8 +121,10 @@ describe("createMyComment", () => {
     failure(await createMyComment({ resource_id: s.hello, resource_type: "ARTICLE", body: "anon" }), "UNAUTHORIZED");
     await signInAs("bob");
     failure(await createMyComment({ resource_id: s.draft, resource_type: "ARTICLE", body: "peek" }), "NOT_FOUND");
-    failure(await createMyComment({ resource_id: 999_999, resource_type: "ARTICLE", body: "ghost" }), "NOT_FOUND");
-    failure(await createMyComment({ resource_id: 999_999, resource_type: "COMMENT", body: "ghost" }), "NOT_FOUND");
+    failure(await createMyComment({ resource_id: MISSING_ID, resource_type: "ARTICLE", body: "ghost" }), "NOT_FOUND");
+    failure(await createMyComment({ resource_id: MISSING_ID, resource_type: "COMMENT", body: "ghost" }), "NOT_FOUND");
+    failure(await createMyComment({ resource_id: "12", resource_type: "COMMENT", body: "old id" }), "INVALID_INPUT");
+    failure(await createMyComment({ resource_id: "not-a-uuid", resource_type: "ARTICLE", body: "junk id" }), "INVALID_INPUT");
     await signInAs("alice");
     failure(await createMyComment({ resource_id: s.privateGist, resource_type: "GIST", body: "peek" }), "NOT_FOUND");
     expect(await written()).toEqual(before);
@@ -140,7 +156,8 @@ describe("updateMyComment", () => {
     failure(await updateMyComment({ id: s.bobTop, body: "anon" }), "UNAUTHORIZED");
     await signInAs("alice");
     failure(await updateMyComment({ id: s.bobTop, body: "hijack" }), "FORBIDDEN");
-    failure(await updateMyComment({ id: 999_999, body: "ghost" }), "NOT_FOUND");
+    failure(await updateMyComment({ id: MISSING_ID, body: "ghost" }), "NOT_FOUND");
+    failure(await updateMyComment({ id: "12", body: "old id" }), "INVALID_INPUT");
     await signInAs("bob");
     expect(failure(await updateMyComment({ id: s.bobTop, body: "" }), "INVALID_INPUT")).toMatch(/empty/);
     expect(await commentRow(s.bobTop)).toEqual(row);
@@ -153,7 +170,9 @@ describe("deleteMyComment", () => {
     failure(await deleteMyComment({ id: s.bobTop }), "UNAUTHORIZED");
     await signInAs("carol");
     failure(await deleteMyComment({ id: s.bobTop }), "FORBIDDEN");
-    failure(await deleteMyComment({ id: "x" as unknown as number }), "INVALID_INPUT");
+    failure(await deleteMyComment({ id: "x" }), "INVALID_INPUT");
+    failure(await deleteMyComment({ id: 12 as unknown as string }), "INVALID_INPUT");
+    failure(await deleteMyComment({ id: MISSING_ID }), "NOT_FOUND");
     expect(await written()).toEqual(before);
   });
 

@@ -6,7 +6,12 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import { freshDb, userId } from "../helpers/db";
 import { resetRequest } from "../helpers/next-request";
 
-/** Ids of the seeded rows, looked up by their seeded names (ids differ between PGlite and Postgres runs). */
+/** A well-formed UUID that no row has (ids are gen_random_uuid() v4s; this one is all zeros but its version bits). */
+export const MISSING_ID = "00000000-0000-4000-8000-000000000000";
+/** Ids an action must refuse as INVALID_INPUT before any query: old integer ids, and strings that are no UUID. */
+export const MALFORMED_IDS = ["12", "0", "not-a-uuid", "", "0000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-00000000000g"];
+
+/** Ids of the seeded rows, looked up by their seeded names (random UUIDs, new on every run). */
 export async function seeded() {
   const db = await getDb();
   const [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((u) => userId(u)));

@@ -4,15 +4,15 @@ import type { Db } from "@/db/client";
 import { comments, gistFiles, gists, reactions } from "@/db/schema";
 import { createMyGist, deleteMyGist, getGist, gistList, updateMyGist } from "@/backend/services/gist.actions";
 import { signInAs } from "../helpers/db";
-import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
 setupSeededDb((r) => ({ db, s } = r));
 
 const written = () => rowCounts(gists, gistFiles, comments, reactions);
-const gistRow = async (id: number) => (await db.select().from(gists).where(eq(gists.id, id)))[0];
-const filesOf = async (id: number) => db.select().from(gistFiles).where(eq(gistFiles.gist_id, id));
+const gistRow = async (id: string) => (await db.select().from(gists).where(eq(gists.id, id)))[0];
+const filesOf = async (id: string) => db.select().from(gistFiles).where(eq(gistFiles.gist_id, id));
 const file = { filename: "a.ts", content: "export const a = 1;\n" };
 
 describe("gist reads", () => {
@@ -23,7 +23,8 @@ describe("gist reads", () => {
     await signInAs("alice");
     expect(ok(await gistList({})).map((g) => g.id)).toEqual([s.publicGist]);
     await signInAs("bob");
-    expect(ok(await gistList({})).map((g) => g.id).sort()).toEqual([s.publicGist, s.privateGist].sort());
+    // Newest first: the seed wrote the private gist after the public one.
+    expect(ok(await gistList({})).map((g) => g.id)).toEqual([s.privateGist, s.publicGist]);
   });
 
   it("shows a gist with owner and files only to those who may read it", async () => {
@@ -33,14 +34,16 @@ describe("gist reads", () => {
     failure(await getGist({ id: s.privateGist }), "NOT_FOUND");
     await signInAs("carol");
     failure(await getGist({ id: s.privateGist }), "NOT_FOUND");
-    failure(await getGist({ id: 999_999 }), "NOT_FOUND");
+    failure(await getGist({ id: MISSING_ID }), "NOT_FOUND");
+    for (const id of MALFORMED_IDS) expect(failure(await getGist({ id }), "INVALID_INPUT")).toMatch(/^id: must be a UUID/);
+    expect(ok(await getGist({ id: ` ${s.publicGist.toUpperCase()}\n` })).id).toBe(s.publicGist);
     await signInAs("bob");
     expect(ok(await getGist({ id: s.privateGist })).files[0].content).toContain("only bob");
   });
 });
 
 describe("createMyGist", () => {
-  it("creates a gist with files, inferring the language", async () => {
+  it("creates a gist with files, inferring the language, listed by file name", async () => {
     await signInAs("carol");
     const g = ok(
       await createMyGist({
@@ -50,11 +53,13 @@ describe("createMyGist", () => {
       }),
     );
     expect(g).toMatchObject({ title: "snippets", description: "", is_public: false, owner: { username: "carol" } });
+    // By name, ignoring case (as GitHub lists a gist's files), not in the order given: ids carry no order.
     expect(g.files.map((f) => [f.filename, f.language])).toEqual([
       ["a.ts", "typescript"],
-      ["notes.md", "markdown"],
       ["Makefile", "text"],
+      ["notes.md", "markdown"],
     ]);
+    expect(ok(await getGist({ id: g.id })).files).toEqual(g.files);
     await signInAs("alice");
     failure(await getGist({ id: g.id }), "NOT_FOUND");
   });
@@ -89,6 +94,8 @@ describe("updateMyGist", () => {
     expect(u.files.map((f) => [f.filename, f.language])).toEqual([["b.py", "python"]]);
     expect(ok(await updateMyGist({ id: g.id, description: "desc" }))).toMatchObject({ title: "v2", description: "desc" });
     expect(await filesOf(g.id)).toHaveLength(1);
+    expect(ok(await updateMyGist({ id: g.id.toUpperCase(), title: "v3" }))).toMatchObject({ id: g.id, title: "v3" });
+    failure(await updateMyGist({ id: "12", title: "v4" }), "INVALID_INPUT");
   });
 
   it("refuses foreign, invalid and signed-out requests; nothing changes", async () => {
@@ -112,7 +119,9 @@ describe("deleteMyGist", () => {
     await signInAs("carol");
     failure(await deleteMyGist({ id: s.publicGist }), "FORBIDDEN");
     failure(await deleteMyGist({ id: s.privateGist }), "NOT_FOUND");
-    failure(await deleteMyGist({ id: 1.5 }), "INVALID_INPUT");
+    failure(await deleteMyGist({ id: 1.5 as unknown as string }), "INVALID_INPUT");
+    failure(await deleteMyGist({ id: "not-a-uuid" }), "INVALID_INPUT");
+    failure(await deleteMyGist({ id: MISSING_ID }), "NOT_FOUND");
     expect(await written()).toEqual(before);
   });
 

@@ -10,6 +10,8 @@ import { freshDb, signInAs } from "../helpers/db";
 import { flushAfter, resetRequest } from "../helpers/next-request";
 import { type Seeded, ok, rowCounts, seeded } from "./fixtures";
 
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 let db: Db;
 let s: Seeded;
 beforeAll(async () => {
@@ -54,7 +56,7 @@ describe("notifications in development mode (no Inngest server)", () => {
     const rows = await db.select().from(notifications).where(mine);
     expect(rows).toHaveLength(1);
     expect(rows[0].recipient_id).toBe(s.bob);
-    expect(rows[0].event_id).toMatch(new RegExp(`^reaction-${s.carol}-HAHA-GIST-${s.publicGist}-\\d+$`));
+    expect(rows[0].event_id).toMatch(new RegExp(`^reaction-${s.carol}-HAHA-GIST-${s.publicGist}-${UUID}$`));
     ok(await toggleResourceReaction(target));
     await flushAfter();
     expect(await db.select().from(notifications).where(mine)).toHaveLength(1);

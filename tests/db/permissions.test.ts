@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDb } from "@/db/client";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeDb, getDb } from "@/db/client";
 import { comments } from "@/db/schema";
 import { canReadResource, resolveCommentRoot } from "@/backend/permissions";
 import { NO_SESSION, resolveSessionToken, type SessionResult } from "@/backend/session-store";
 import type { ResourceType } from "@/lib/resource-types";
 import { freshDb, signInAs } from "../helpers/db";
 import { resetRequest } from "../helpers/next-request";
-import { type Seeded, seeded } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, seeded } from "./fixtures";
 
 let s: Seeded;
-let onDraft: number;
-let onPrivateGist: number;
-let replyOnPrivateGist: number;
+let onDraft: string;
+let onPrivateGist: string;
+let replyOnPrivateGist: string;
 const sessions: Record<string, SessionResult> = {};
 
 beforeAll(async () => {
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeDb());
 
-type Case = { what: string; type: ResourceType; id: () => number; readers: string[] };
+type Case = { what: string; type: ResourceType; id: () => string; readers: string[] };
 const everyone = ["anonymous", "alice", "bob", "carol"];
 const cases: Case[] = [
   { what: "published article", type: "ARTICLE", id: () => s.hello, readers: everyone },
@@ -51,9 +51,9 @@ const cases: Case[] = [
   { what: "comment on the public gist", type: "COMMENT", id: () => s.aliceOnGist, readers: everyone },
   { what: "comment on the private gist", type: "COMMENT", id: () => onPrivateGist, readers: ["bob"] },
   { what: "reply on the private gist", type: "COMMENT", id: () => replyOnPrivateGist, readers: ["bob"] },
-  { what: "unknown article", type: "ARTICLE", id: () => 999_999, readers: [] },
-  { what: "unknown gist", type: "GIST", id: () => 999_999, readers: [] },
-  { what: "unknown comment", type: "COMMENT", id: () => 999_999, readers: [] },
+  { what: "unknown article", type: "ARTICLE", id: () => MISSING_ID, readers: [] },
+  { what: "unknown gist", type: "GIST", id: () => MISSING_ID, readers: [] },
+  { what: "unknown comment", type: "COMMENT", id: () => MISSING_ID, readers: [] },
 ];
 
 describe("canReadResource", () => {
@@ -66,9 +66,20 @@ describe("canReadResource", () => {
     }
   }
 
-  it("treats nonsense ids as unreadable", async () => {
-    for (const id of [0, -1, 1.5, Number.NaN]) {
-      expect(await canReadResource(sessions.alice, "ARTICLE", id)).toBe(false);
+  it("treats nonsense ids as unreadable, without a query", async () => {
+    const db = await getDb();
+    const select = vi.spyOn(db, "select");
+    try {
+      // Only the canonical form is an id here: upper case and padding are for input schemas to normalise.
+      const nonsense = [...MALFORMED_IDS, s.hello.toUpperCase(), ` ${s.hello}`, 1 as unknown as string, null as unknown as string];
+      for (const id of nonsense) {
+        for (const type of ["ARTICLE", "GIST", "COMMENT"] as const) {
+          expect(await canReadResource(sessions.alice, type, id), `${type} ${String(id)}`).toBe(false);
+        }
+      }
+      expect(select).not.toHaveBeenCalled();
+    } finally {
+      select.mockRestore();
     }
   });
 });
@@ -81,7 +92,15 @@ describe("resolveCommentRoot", () => {
     expect(await resolveCommentRoot(replyOnPrivateGist)).toEqual({ resource_type: "GIST", resource_id: s.privateGist, depth: 2 });
   });
 
-  it("returns null for an unknown comment", async () => {
-    expect(await resolveCommentRoot(999_999)).toBeNull();
+  it("returns null for an unknown comment, and for a non-UUID without a query", async () => {
+    expect(await resolveCommentRoot(MISSING_ID)).toBeNull();
+    const db = await getDb();
+    const select = vi.spyOn(db, "select");
+    try {
+      for (const id of [...MALFORMED_IDS, s.bobTop.toUpperCase()]) expect(await resolveCommentRoot(id), id).toBeNull();
+      expect(select).not.toHaveBeenCalled();
+    } finally {
+      select.mockRestore();
+    }
   });
 });

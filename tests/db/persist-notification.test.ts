@@ -4,7 +4,7 @@ import { InngestTestEngine } from "@inngest/test";
 import type { Db } from "@/db/client";
 import { notifications } from "@/db/schema";
 import { NOTIFICATION_REQUESTED, persistNotificationFn } from "@/lib/inngest";
-import { type Seeded, rowCounts, setupSeededDb } from "./fixtures";
+import { MISSING_ID, type Seeded, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
@@ -64,7 +64,11 @@ describe("persistNotificationFn", () => {
   it("skips an invalid payload with a reason instead of throwing", async () => {
     const before = await rowCounts(notifications);
     for (const data of [
-      { actor_id: "carol", kind: "comment", resource_type: "ARTICLE", resource_id: s.hello, comment_id: 1 },
+      { actor_id: "carol", kind: "comment", resource_type: "ARTICLE", resource_id: s.hello, comment_id: s.carolTop },
+      // Integer ids of the old schema, and ids that are not UUIDs at all.
+      { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: 1, comment_id: s.carolTop },
+      { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: "12", comment_id: s.carolTop },
+      { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: s.hello, comment_id: "not-a-uuid" },
       { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: s.hello },
       { actor_id: s.carol, kind: "reaction", resource_type: "ARTICLE", resource_id: s.hello, reaction_type: "MEH" },
       { actor_id: s.carol, kind: "shout", resource_type: "ARTICLE", resource_id: s.hello },
@@ -74,9 +78,21 @@ describe("persistNotificationFn", () => {
       expect(error).toBeUndefined();
       expect(result).toEqual({ skipped: expect.stringMatching(/^invalid payload: /) });
     }
-    const { result } = await run("gone", { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: 999_999, comment_id: 1 });
+    const { result } = await run("gone", { actor_id: s.carol, kind: "comment", resource_type: "ARTICLE", resource_id: MISSING_ID, comment_id: s.carolTop });
     expect(result).toEqual({ skipped: "resource not found" });
     expect(await rowCounts(notifications)).toEqual(before);
+  });
+
+  it("accepts upper-case ids and records them in canonical lower case", async () => {
+    const up = (id: string) => id.toUpperCase();
+    const data = { actor_id: up(s.bob), kind: "reply", resource_type: "COMMENT", resource_id: up(s.bobTop), comment_id: up(s.aliceReply) };
+    // The reply's author is bob himself: the builder must see that through the case, or bob notifies himself.
+    expect((await run("upper-self", data)).result).toEqual({ skipped: "self" });
+    const { result } = await run("upper", { ...data, actor_id: up(s.carol) });
+    const [row] = await byEvent("upper");
+    expect(result).toEqual({ id: row.id, recipient_id: s.bob });
+    expect(row).toMatchObject({ actor_id: s.carol, payload: { resource_id: s.bobTop, comment_id: s.aliceReply } });
+    expect(row.payload).toMatchObject({ url: `/@alice/hello-realtime#comment-${s.aliceReply}` });
   });
 
   it("does not duplicate when the same event is retried", async () => {

@@ -7,7 +7,7 @@ import { bookmarkStatus, myBookmarks, toggleResourceBookmark } from "@/backend/s
 import { createMyArticle, setArticlePublished } from "@/backend/services/article.actions";
 import { REACTION_TYPES } from "@/lib/resource-types";
 import { signInAs } from "../helpers/db";
-import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
@@ -31,7 +31,8 @@ describe("getResourceReactions", () => {
   it("hides reactions of unreadable resources", async () => {
     failure(await getResourceReactions({ resource_id: s.draft, resource_type: "ARTICLE" }), "NOT_FOUND");
     failure(await getResourceReactions({ resource_id: s.privateGist, resource_type: "GIST" }), "NOT_FOUND");
-    failure(await getResourceReactions({ resource_id: 999_999, resource_type: "COMMENT" }), "NOT_FOUND");
+    failure(await getResourceReactions({ resource_id: MISSING_ID, resource_type: "COMMENT" }), "NOT_FOUND");
+    for (const resource_id of MALFORMED_IDS) failure(await getResourceReactions({ resource_id, resource_type: "COMMENT" }), "INVALID_INPUT");
     await signInAs("bob");
     expect(ok(await getResourceReactions({ resource_id: s.privateGist, resource_type: "GIST" }))).toHaveLength(6);
   });
@@ -48,6 +49,10 @@ describe("toggleResourceReaction", () => {
     expect(ok(await toggleResourceReaction({ resource_id: s.carolNested, resource_type: "COMMENT", reaction_type: "HAHA" }))).toEqual({
       reacted: true,
     });
+    // The same comment in upper case is the same reaction: toggling it removes the one just added.
+    expect(ok(await toggleResourceReaction({ resource_id: s.carolNested.toUpperCase(), resource_type: "COMMENT", reaction_type: "HAHA" }))).toEqual({
+      reacted: false,
+    });
   });
 
   it("refuses invalid input, hidden resources and signed-out callers; nothing written", async () => {
@@ -59,6 +64,10 @@ describe("toggleResourceReaction", () => {
     ).toMatch(/reaction_type/);
     failure(await toggleResourceReaction({ resource_id: s.draft, resource_type: "ARTICLE", reaction_type: "LOVE" }), "NOT_FOUND");
     failure(await toggleResourceReaction({ resource_id: s.privateGist, resource_type: "GIST", reaction_type: "LOVE" }), "NOT_FOUND");
+    failure(await toggleResourceReaction({ resource_id: MISSING_ID, resource_type: "GIST", reaction_type: "LOVE" }), "NOT_FOUND");
+    expect(
+      failure(await toggleResourceReaction({ resource_id: "12", resource_type: "ARTICLE", reaction_type: "LOVE" }), "INVALID_INPUT"),
+    ).toMatch(/^resource_id: must be a UUID/);
     expect(await rowCounts(reactions)).toEqual(before);
   });
 });
@@ -69,6 +78,7 @@ describe("bookmarks", () => {
     expect(ok(await bookmarkStatus({ resource_id: s.hello }))).toEqual({ bookmarked: false });
     expect(ok(await toggleResourceBookmark({ resource_id: s.hello }))).toEqual({ bookmarked: true });
     expect(ok(await bookmarkStatus({ resource_id: s.hello }))).toEqual({ bookmarked: true });
+    expect(ok(await bookmarkStatus({ resource_id: s.hello.toUpperCase() }))).toEqual({ bookmarked: true });
     const list = ok(await myBookmarks());
     expect(list.map((a) => a.id)).toEqual([s.hello]);
     expect(list[0]).toMatchObject({ handle: "hello-realtime", author: { username: "alice" } });
@@ -89,8 +99,10 @@ describe("bookmarks", () => {
     failure(await toggleResourceBookmark({ resource_id: s.hello }), "UNAUTHORIZED");
     await signInAs("bob");
     failure(await toggleResourceBookmark({ resource_id: s.draft }), "NOT_FOUND");
-    failure(await toggleResourceBookmark({ resource_id: 999_999 }), "NOT_FOUND");
-    failure(await toggleResourceBookmark({ resource_id: 0 }), "INVALID_INPUT");
+    failure(await toggleResourceBookmark({ resource_id: MISSING_ID }), "NOT_FOUND");
+    failure(await toggleResourceBookmark({ resource_id: 0 as unknown as string }), "INVALID_INPUT");
+    for (const resource_id of MALFORMED_IDS) failure(await toggleResourceBookmark({ resource_id }), "INVALID_INPUT");
+    failure(await bookmarkStatus({ resource_id: "not-a-uuid" }), "INVALID_INPUT");
     expect(await rowCounts(bookmarks)).toEqual(before);
   });
 

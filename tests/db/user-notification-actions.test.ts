@@ -10,11 +10,11 @@ import {
   unreadNotificationCount,
 } from "@/backend/services/notification.actions";
 import { signInAs } from "../helpers/db";
-import { type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
+import { MALFORMED_IDS, MISSING_ID, type Seeded, failure, ok, rowCounts, setupSeededDb } from "./fixtures";
 
 let db: Db;
 let s: Seeded;
-const ids: Record<string, number> = {};
+const ids: Record<string, string> = {};
 setupSeededDb((r) => ({ db, s } = r));
 beforeAll(async () => {
   const rows = await db
@@ -28,8 +28,8 @@ beforeAll(async () => {
   [ids.aliceOld, ids.aliceNew, ids.bobs] = rows.map((r) => r.id);
 });
 
-const userRow = async (id: number) => (await db.select().from(users).where(eq(users.id, id)))[0];
-const notificationRow = async (id: number) => (await db.select().from(notifications).where(eq(notifications.id, id)))[0];
+const userRow = async (id: string) => (await db.select().from(users).where(eq(users.id, id)))[0];
+const notificationRow = async (id: string) => (await db.select().from(notifications).where(eq(notifications.id, id)))[0];
 
 describe("user profile", () => {
   it("reads a public profile", async () => {
@@ -75,7 +75,10 @@ describe("notifications", () => {
     failure(await markAllNotificationsRead(), "UNAUTHORIZED");
     await signInAs("alice");
     failure(await markNotificationRead({ id: ids.bobs }), "NOT_FOUND");
-    failure(await markNotificationRead({ id: -1 }), "INVALID_INPUT");
+    failure(await markNotificationRead({ id: -1 as unknown as string }), "INVALID_INPUT");
+    for (const id of MALFORMED_IDS) failure(await markNotificationRead({ id }), "INVALID_INPUT");
+    failure(await markNotificationRead({ id: MISSING_ID }), "NOT_FOUND");
+    failure(await markNotificationRead({ id: ids.bobs.toUpperCase() }), "NOT_FOUND");
     expect(await notificationRow(ids.bobs)).toEqual(before);
   });
 
@@ -84,6 +87,7 @@ describe("notifications", () => {
     const one = ok(await markNotificationRead({ id: ids.aliceOld }));
     expect(one.read_at).toBeInstanceOf(Date);
     expect(ok(await markNotificationRead({ id: ids.aliceOld })).read_at).toEqual(one.read_at);
+    expect(ok(await markNotificationRead({ id: ids.aliceOld.toUpperCase() }))).toEqual({ id: ids.aliceOld, read_at: one.read_at });
     expect(ok(await unreadNotificationCount())).toEqual({ count: 1 });
     expect(ok(await markAllNotificationsRead())).toEqual({ count: 1 });
     expect(ok(await unreadNotificationCount())).toEqual({ count: 0 });

@@ -35,7 +35,7 @@ export async function freshDb(opts: { seed?: boolean } = {}): Promise<Db> {
   return db;
 }
 
-export async function userId(username: string): Promise<number> {
+export async function userId(username: string): Promise<string> {
   const db = await getDb();
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.username, username));
   if (!row) throw new Error(`no user ${username}`);

@@ -1,9 +1,13 @@
-import { z } from "zod";
+import { type Id, Uuid } from "@/lib/ids";
 
-const GistId = z.coerce.number().int().positive().max(2_147_483_647);
-
-/** The `[id]` segment as a gist id, or null for anything that is not one. */
-export function parseGistId(segment: string): number | null {
-  const parsed = GistId.safeParse(/^\d+$/.test(segment) ? segment : NaN);
+/** The `[id]` segment as a gist id (a UUID, lower-cased), or null for anything that is not one. */
+export function parseGistId(segment: string): Id | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  const parsed = Uuid.safeParse(decoded);
   return parsed.success ? parsed.data : null;
 }

@@ -2,15 +2,16 @@ import "server-only";
 import { and, asc, count, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { articleTag, articles, reactions, tags, users } from "@/db/schema";
+import type { Id } from "@/lib/ids";
 import { countThreads } from "./comment-thread";
 
 export const FEED_PAGE_SIZE = 20;
 
-export type AuthorRef = { id: number; username: string; name: string };
-export type TagRef = { id: number; name: string };
+export type AuthorRef = { id: Id; username: string; name: string };
+export type TagRef = { id: Id; name: string };
 
 export type ArticleSummary = {
-  id: number;
+  id: Id;
   title: string;
   handle: string;
   excerpt: string;
@@ -39,7 +40,7 @@ const summaryColumns = {
 export const isPublished = isNotNull(articles.published_at);
 
 /** Published articles, or also the viewer's own drafts. */
-export function readableBy(viewerId: number | null): SQL {
+export function readableBy(viewerId: Id | null): SQL {
   return viewerId === null ? isPublished : or(isPublished, eq(articles.author_id, viewerId))!;
 }
 
@@ -63,7 +64,7 @@ async function decorate<R extends BaseRow>(db: Db, rows: R[]): Promise<Array<R &
       .groupBy(reactions.resource_id),
     countThreads(db, "ARTICLE", ids),
   ]);
-  const tagsOf = new Map<number, TagRef[]>();
+  const tagsOf = new Map<Id, TagRef[]>();
   for (const { article_id, id, name } of tagRows) tagsOf.set(article_id, [...(tagsOf.get(article_id) ?? []), { id, name }]);
   const reactionsOf = new Map(reactionRows.map((x) => [x.id, Number(x.n)]));
   return rows.map((r) => ({
@@ -76,9 +77,10 @@ async function decorate<R extends BaseRow>(db: Db, rows: R[]): Promise<Array<R &
 
 /**
  * A page of articles newest-published first. `cursor` is the id of the last article of the
- * previous page (keyset pagination: stable while new articles are published).
+ * previous page (keyset pagination: stable while new articles are published). Articles published at the same
+ * instant follow in id order: random with UUIDs, but the same on every page, so no article is skipped or repeated.
  */
-export async function publishedPage(db: Db, where: SQL | undefined, cursor?: number): Promise<ArticleSummary[]> {
+export async function publishedPage(db: Db, where: SQL | undefined, cursor?: Id): Promise<ArticleSummary[]> {
   const after =
     cursor === undefined
       ? undefined
@@ -104,7 +106,7 @@ export async function summariesWhere(db: Db, where: SQL, order: SQL[]): Promise<
   return decorate(db, rows);
 }
 
-export async function articleDetail(db: Db, id: number): Promise<ArticleDetail | null> {
+export async function articleDetail(db: Db, id: Id): Promise<ArticleDetail | null> {
   const [row] = await db
     .select({ ...summaryColumns, body: articles.body })
     .from(articles)
@@ -116,7 +118,7 @@ export async function articleDetail(db: Db, id: number): Promise<ArticleDetail |
 }
 
 /** Replaces an article's tags, creating unknown tag names. */
-export async function setArticleTags(db: Db, articleId: number, names: string[]): Promise<void> {
+export async function setArticleTags(db: Db, articleId: Id, names: string[]): Promise<void> {
   await db.delete(articleTag).where(eq(articleTag.article_id, articleId));
   if (names.length === 0) return;
   await db

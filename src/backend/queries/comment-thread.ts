@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { comments, reactions, users } from "@/db/schema";
+import type { Id } from "@/lib/ids";
 import type { ResourceType, RootResourceType } from "@/lib/resource-types";
 
 // Threads are at most MAX_COMMENT_DEPTH deep; the larger bound only stops a walk over corrupt data.
@@ -11,10 +12,10 @@ const MAX_LEVELS = 16;
  * Breadth-first over a thread: one IN query per level (a thread of thousands is still a handful
  * of queries, never one per comment).
  */
-async function walkLevels<T extends { id: number }>(
-  fetchLevel: (type: ResourceType, parentIds: number[]) => Promise<T[]>,
+async function walkLevels<T extends { id: Id }>(
+  fetchLevel: (type: ResourceType, parentIds: Id[]) => Promise<T[]>,
   startType: ResourceType,
-  startIds: number[],
+  startIds: Id[],
 ): Promise<T[][]> {
   const levels: T[][] = [];
   let type = startType;
@@ -30,15 +31,15 @@ async function walkLevels<T extends { id: number }>(
 }
 
 export type ThreadComment = {
-  id: number;
+  id: Id;
   body: string;
-  resource_id: number;
+  resource_id: Id;
   resource_type: ResourceType;
-  parent_id: number | null;
+  parent_id: Id | null;
   depth: number;
   created_at: Date;
   updated_at: Date;
-  author: { id: number; username: string; name: string };
+  author: { id: Id; username: string; name: string };
 };
 
 /** Comments joined with their authors, selecting what a ThreadComment needs (parent_id and depth are derived). */
@@ -62,13 +63,17 @@ function toThreadComment(row: Omit<ThreadComment, "parent_id" | "depth">, depth:
 }
 
 /** One comment with its author, at the given depth of its thread. */
-export async function loadThreadComment(db: Db, id: number, depth: number): Promise<ThreadComment> {
+export async function loadThreadComment(db: Db, id: Id, depth: number): Promise<ThreadComment> {
   const [row] = await selectThreadRows(db).where(eq(comments.id, id));
   return toThreadComment(row, depth);
 }
 
-/** Every comment of a thread, flat, in reading order: each comment is followed by its replies. */
-export async function loadThread(db: Db, rootType: RootResourceType, rootId: number): Promise<ThreadComment[]> {
+/**
+ * Every comment of a thread, flat, in reading order: each comment is followed by its replies, siblings oldest first.
+ * Ids are random UUIDs, so they only break ties between comments of the same instant (deterministically, but not in
+ * insertion order): rows that must keep an order are written with distinct created_at (see seed.ts).
+ */
+export async function loadThread(db: Db, rootType: RootResourceType, rootId: Id): Promise<ThreadComment[]> {
   const levels = await walkLevels(
     (type, parentIds) =>
       selectThreadRows(db)
@@ -77,7 +82,7 @@ export async function loadThread(db: Db, rootType: RootResourceType, rootId: num
     rootType,
     [rootId],
   );
-  const children = new Map<number | null, ThreadComment[]>();
+  const children = new Map<Id | null, ThreadComment[]>();
   levels.forEach((rows, i) => {
     for (const row of rows) {
       const c = toThreadComment(row, i + 1);
@@ -87,7 +92,7 @@ export async function loadThread(db: Db, rootType: RootResourceType, rootId: num
     }
   });
   const out: ThreadComment[] = [];
-  const visit = (parent: number | null) => {
+  const visit = (parent: Id | null) => {
     for (const c of children.get(parent) ?? []) {
       out.push(c);
       visit(c.id);
@@ -98,7 +103,7 @@ export async function loadThread(db: Db, rootType: RootResourceType, rootId: num
 }
 
 /** Ids of every reply below the given comments (not including them). */
-export async function replyIdsBelow(db: Db, commentIds: number[]): Promise<number[]> {
+export async function replyIdsBelow(db: Db, commentIds: Id[]): Promise<Id[]> {
   const levels = await walkLevels(
     (type, parentIds) =>
       db
@@ -112,10 +117,10 @@ export async function replyIdsBelow(db: Db, commentIds: number[]): Promise<numbe
 }
 
 /** Comment count of each root's whole thread (replies included), for feeds. */
-export async function countThreads(db: Db, rootType: RootResourceType, rootIds: number[]): Promise<Map<number, number>> {
-  const counts = new Map<number, number>();
+export async function countThreads(db: Db, rootType: RootResourceType, rootIds: Id[]): Promise<Map<Id, number>> {
+  const counts = new Map<Id, number>();
   if (rootIds.length === 0) return counts;
-  const rootOf = new Map<number, number>();
+  const rootOf = new Map<Id, Id>();
   await walkLevels(
     async (type, parentIds) => {
       const rows = await db
@@ -136,7 +141,7 @@ export async function countThreads(db: Db, rootType: RootResourceType, rootIds: 
 }
 
 /** Deletes the given comments, all replies below them and every reaction on any of them. */
-export async function deleteCommentsDeep(db: Db, commentIds: number[]): Promise<number[]> {
+export async function deleteCommentsDeep(db: Db, commentIds: Id[]): Promise<Id[]> {
   if (commentIds.length === 0) return [];
   const all = [...commentIds, ...(await replyIdsBelow(db, commentIds))];
   await db.delete(reactions).where(and(eq(reactions.resource_type, "COMMENT"), inArray(reactions.resource_id, all)));
@@ -145,7 +150,7 @@ export async function deleteCommentsDeep(db: Db, commentIds: number[]): Promise<
 }
 
 /** Removes what hangs off deleted articles or gists by a polymorphic id (no foreign key to cascade). */
-export async function deleteRootDependents(db: Db, rootType: RootResourceType, rootIds: number[]): Promise<void> {
+export async function deleteRootDependents(db: Db, rootType: RootResourceType, rootIds: Id[]): Promise<void> {
   if (rootIds.length === 0) return;
   const top = await db
     .select({ id: comments.id })

@@ -20,10 +20,10 @@ import {
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { type ArticleState, articleChangeSignals, articleState } from "@/backend/realtime/signals";
+import { type Id, Uuid } from "@/lib/ids";
 
 export type { ArticleDetail, ArticleSummary };
 
-const Id = z.coerce.number().int().positive();
 const Title = z.string().trim().min(1, "Title is required").max(200, "Title is at most 200 characters");
 const Body = z.string().max(100_000, "Body is at most 100000 characters");
 const Excerpt = z.string().trim().max(300, "Excerpt is at most 300 characters");
@@ -39,27 +39,27 @@ const TagList = z
   .transform((list) => [...new Set(list)]);
 const NoInput = z.object({}).optional();
 
-export async function articleFeed(input: { cursor?: number } = {}): Promise<ActionResult<ArticleSummary[]>> {
-  return runAction(z.object({ cursor: Id.optional() }), input, async ({ cursor }) =>
+export async function articleFeed(input: { cursor?: string } = {}): Promise<ActionResult<ArticleSummary[]>> {
+  return runAction(z.object({ cursor: Uuid.optional() }), input, async ({ cursor }) =>
     publishedPage(await getDb(), undefined, cursor),
   );
 }
 
-export async function userArticleFeed(input: { user_id: number; cursor?: number }): Promise<ActionResult<ArticleSummary[]>> {
-  return runAction(z.object({ user_id: Id, cursor: Id.optional() }), input, async ({ user_id, cursor }) =>
+export async function userArticleFeed(input: { user_id: string; cursor?: string }): Promise<ActionResult<ArticleSummary[]>> {
+  return runAction(z.object({ user_id: Uuid, cursor: Uuid.optional() }), input, async ({ user_id, cursor }) =>
     publishedPage(await getDb(), eq(articles.author_id, user_id), cursor),
   );
 }
 
-export async function tagArticles(input: { tag_id: number; cursor?: number }): Promise<ActionResult<ArticleSummary[]>> {
-  return runAction(z.object({ tag_id: Id, cursor: Id.optional() }), input, async ({ tag_id, cursor }) => {
+export async function tagArticles(input: { tag_id: string; cursor?: string }): Promise<ActionResult<ArticleSummary[]>> {
+  return runAction(z.object({ tag_id: Uuid, cursor: Uuid.optional() }), input, async ({ tag_id, cursor }) => {
     const db = await getDb();
     const tagged = db.select({ id: articleTag.article_id }).from(articleTag).where(eq(articleTag.tag_id, tag_id));
     return publishedPage(db, inArray(articles.id, tagged), cursor);
   });
 }
 
-export async function getTag(input: { name: string }): Promise<ActionResult<{ id: number; name: string }>> {
+export async function getTag(input: { name: string }): Promise<ActionResult<{ id: Id; name: string }>> {
   return runAction(z.object({ name: z.string().trim().toLowerCase().min(1).max(30) }), input, async ({ name }) => {
     const db = await getDb();
     const [tag] = await db.select({ id: tags.id, name: tags.name }).from(tags).where(eq(tags.name, name));
@@ -133,7 +133,7 @@ export async function createMyArticle(input: z.input<typeof CreateInput>): Promi
 }
 
 /** Loads an article the caller may change: hidden ones are NOT_FOUND, readable foreign ones FORBIDDEN. */
-async function ownArticle(id: number) {
+async function ownArticle(id: Id) {
   const me = await requireUser();
   const session = await getSession();
   await assertReadable(session, "ARTICLE", id);
@@ -150,7 +150,7 @@ async function stateBefore(db: Db, row: typeof articles.$inferSelect): Promise<A
   return { id: row.id, author_id: row.author_id, published: row.published_at !== null, tag_ids: tagRows.map((t) => t.id) };
 }
 
-async function bookmarkerIds(db: Db, articleId: number): Promise<number[]> {
+async function bookmarkerIds(db: Db, articleId: Id): Promise<Id[]> {
   const rows = await db
     .select({ user_id: bookmarks.user_id })
     .from(bookmarks)
@@ -159,7 +159,7 @@ async function bookmarkerIds(db: Db, articleId: number): Promise<number[]> {
 }
 
 const UpdateInput = z.object({
-  id: Id,
+  id: Uuid,
   title: Title.optional(),
   body: Body.optional(),
   excerpt: Excerpt.optional(),
@@ -184,7 +184,7 @@ export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promi
   });
 }
 
-const PublishInput = z.object({ id: Id, published: z.boolean() });
+const PublishInput = z.object({ id: Uuid, published: z.boolean() });
 
 export async function setArticlePublished(input: z.input<typeof PublishInput>): Promise<ActionResult<ArticleDetail>> {
   return runAction(PublishInput, input, async ({ id, published }) => {
@@ -200,8 +200,8 @@ export async function setArticlePublished(input: z.input<typeof PublishInput>): 
   });
 }
 
-export async function deleteMyArticle(input: { id: number }): Promise<ActionResult<{ id: number; author_id: number; tag_ids: number[] }>> {
-  return runAction(z.object({ id: Id }), input, async ({ id }) => {
+export async function deleteMyArticle(input: { id: string }): Promise<ActionResult<{ id: Id; author_id: Id; tag_ids: Id[] }>> {
+  return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const { db, row } = await ownArticle(id);
     const before = await stateBefore(db, row);
     const bookmarkers = await bookmarkerIds(db, id);

@@ -11,16 +11,15 @@ import { assertReadable } from "@/backend/permissions";
 import { type ArticleSummary, readableBy, summariesWhere } from "@/backend/queries/articles";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { bookmarkSignal } from "@/backend/realtime/signals";
+import { type Id, Uuid } from "@/lib/ids";
 
-const Id = z.coerce.number().int().positive();
-
-function bookmarkOf(userId: number, articleId: number) {
+function bookmarkOf(userId: Id, articleId: Id) {
   return and(eq(bookmarks.user_id, userId), eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, articleId));
 }
 
 /** Whether the caller bookmarked an article; signed out is simply "not bookmarked". */
-export async function bookmarkStatus(input: { resource_id: number }): Promise<ActionResult<{ bookmarked: boolean }>> {
-  return runAction(z.object({ resource_id: Id }), input, async ({ resource_id }) => {
+export async function bookmarkStatus(input: { resource_id: string }): Promise<ActionResult<{ bookmarked: boolean }>> {
+  return runAction(z.object({ resource_id: Uuid }), input, async ({ resource_id }) => {
     const session = await getSession();
     await assertReadable(session, "ARTICLE", resource_id);
     if (!session.user) return { bookmarked: false };
@@ -30,8 +29,8 @@ export async function bookmarkStatus(input: { resource_id: number }): Promise<Ac
   });
 }
 
-export async function toggleResourceBookmark(input: { resource_id: number }): Promise<ActionResult<{ bookmarked: boolean }>> {
-  return runAction(z.object({ resource_id: Id }), input, async ({ resource_id }) => {
+export async function toggleResourceBookmark(input: { resource_id: string }): Promise<ActionResult<{ bookmarked: boolean }>> {
+  return runAction(z.object({ resource_id: Uuid }), input, async ({ resource_id }) => {
     const me = await requireUser();
     await assertReadable(await getSession(), "ARTICLE", resource_id);
     const db = await getDb();

@@ -10,31 +10,31 @@ import { requireUser } from "@/backend/current-user";
 import { MAX_COMMENT_DEPTH, assertReadable, canReadResource, resolveCommentRoot } from "@/backend/permissions";
 import { type ThreadComment, deleteCommentsDeep, loadThread, loadThreadComment } from "@/backend/queries/comment-thread";
 import { requestNotification } from "@/lib/inngest";
+import { type Id, Uuid } from "@/lib/ids";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { commentThreadSignal } from "@/backend/realtime/signals";
 
 export type { ThreadComment };
 
-const Id = z.coerce.number().int().positive();
 const CommentBody = z
   .string()
   .trim()
   .min(1, "Comment cannot be empty")
   .max(5000, "Comment is at most 5000 characters");
 
-type Root = { resource_type: RootResourceType; resource_id: number };
+type Root = { resource_type: RootResourceType; resource_id: Id };
 
 /** The whole thread of an article or gist, flat, each comment with parent_id and depth (1 = top-level). */
-export async function getComments(input: { resource_id: number; resource_type: RootResourceType }): Promise<ActionResult<ThreadComment[]>> {
-  const schema = z.object({ resource_id: Id, resource_type: z.enum(ROOT_RESOURCE_TYPES) });
+export async function getComments(input: { resource_id: string; resource_type: RootResourceType }): Promise<ActionResult<ThreadComment[]>> {
+  const schema = z.object({ resource_id: Uuid, resource_type: z.enum(ROOT_RESOURCE_TYPES) });
   return runAction(schema, input, async ({ resource_id, resource_type }) => {
     await assertReadable(await getSession(), resource_type, resource_id);
     return loadThread(await getDb(), resource_type, resource_id);
   });
 }
 
-const CreateInput = z.object({ resource_id: Id, resource_type: z.enum(RESOURCE_TYPES), body: CommentBody });
+const CreateInput = z.object({ resource_id: Uuid, resource_type: z.enum(RESOURCE_TYPES), body: CommentBody });
 
 /** Comments on an article or gist, or replies (resource_type COMMENT) down to MAX_COMMENT_DEPTH. */
 export async function createMyComment(
@@ -80,7 +80,7 @@ export async function createMyComment(
 }
 
 /** A comment the caller may change: hidden ones are NOT_FOUND, readable foreign ones FORBIDDEN. */
-async function ownComment(id: number) {
+async function ownComment(id: Id) {
   const me = await requireUser();
   const root = await resolveCommentRoot(id);
   if (!root || !(await canReadResource(await getSession(), root.resource_type, root.resource_id))) {
@@ -93,7 +93,7 @@ async function ownComment(id: number) {
   return { db, root };
 }
 
-const UpdateInput = z.object({ id: Id, body: CommentBody });
+const UpdateInput = z.object({ id: Uuid, body: CommentBody });
 
 export async function updateMyComment(input: z.input<typeof UpdateInput>): Promise<ActionResult<ThreadComment & { root: Root }>> {
   return runAction(UpdateInput, input, async ({ id, body }) => {
@@ -106,8 +106,8 @@ export async function updateMyComment(input: z.input<typeof UpdateInput>): Promi
 }
 
 /** Deletes the caller's comment with every reply below it (and their reactions). */
-export async function deleteMyComment(input: { id: number }): Promise<ActionResult<{ id: number; deleted_ids: number[]; root: Root }>> {
-  return runAction(z.object({ id: Id }), input, async ({ id }) => {
+export async function deleteMyComment(input: { id: string }): Promise<ActionResult<{ id: Id; deleted_ids: Id[]; root: Root }>> {
+  return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const { db, root } = await ownComment(id);
     const deleted_ids = await db.transaction((tx) => deleteCommentsDeep(tx, [id]));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };

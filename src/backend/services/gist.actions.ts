@@ -1,6 +1,6 @@
 "use server";
 
-import { asc, count, desc, eq, inArray, or } from "drizzle-orm";
+import { asc, count, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { gistFiles, gists, users } from "@/db/schema";
@@ -12,10 +12,11 @@ import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { languageOf } from "@/backend/gist-language";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { gistSignals } from "@/backend/realtime/signals";
+import { type Id, Uuid } from "@/lib/ids";
 
-type Owner = { id: number; username: string; name: string };
+type Owner = { id: Id; username: string; name: string };
 export type GistSummary = {
-  id: number;
+  id: Id;
   title: string;
   description: string;
   is_public: boolean;
@@ -24,10 +25,9 @@ export type GistSummary = {
   owner: Owner;
   files_count: number;
 };
-export type GistFile = { id: number; filename: string; language: string; content: string };
+export type GistFile = { id: Id; filename: string; language: string; content: string };
 export type GistDetail = Omit<GistSummary, "files_count"> & { files: GistFile[] };
 
-const Id = z.coerce.number().int().positive();
 const FileInput = z.object({
   filename: z
     .string()
@@ -84,7 +84,7 @@ export async function gistList(input: Record<string, never> = {}): Promise<Actio
   });
 }
 
-async function gistDetail(id: number): Promise<GistDetail> {
+async function gistDetail(id: Id): Promise<GistDetail> {
   const db = await getDb();
   const [row] = await db.select(summaryColumns).from(gists).innerJoin(users, eq(users.id, gists.owner_id)).where(eq(gists.id, id));
   if (!row) throw new ActionError("NOT_FOUND", "No such gist.");
@@ -92,18 +92,19 @@ async function gistDetail(id: number): Promise<GistDetail> {
     .select({ id: gistFiles.id, filename: gistFiles.filename, language: gistFiles.language, content: gistFiles.content })
     .from(gistFiles)
     .where(eq(gistFiles.gist_id, id))
-    .orderBy(asc(gistFiles.id));
+    // By name, case-insensitively, as GitHub lists a gist's files (random UUID ids carry no insertion order).
+    .orderBy(asc(sql`lower(${gistFiles.filename})`), asc(gistFiles.filename));
   return { ...row, files };
 }
 
-export async function getGist(input: { id: number }): Promise<ActionResult<GistDetail>> {
-  return runAction(z.object({ id: Id }), input, async ({ id }) => {
+export async function getGist(input: { id: string }): Promise<ActionResult<GistDetail>> {
+  return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     await assertReadable(await getSession(), "GIST", id);
     return gistDetail(id);
   });
 }
 
-function fileRows(gistId: number, files: z.output<typeof Files>) {
+function fileRows(gistId: Id, files: z.output<typeof Files>) {
   return files.map((f) => ({
     gist_id: gistId,
     filename: f.filename,
@@ -132,7 +133,7 @@ export async function createMyGist(input: z.input<typeof CreateInput>): Promise<
 }
 
 /** A gist the caller may change: hidden ones are NOT_FOUND, readable foreign ones FORBIDDEN. */
-async function ownGist(id: number) {
+async function ownGist(id: Id) {
   const me = await requireUser();
   await assertReadable(await getSession(), "GIST", id);
   const db = await getDb();
@@ -143,7 +144,7 @@ async function ownGist(id: number) {
 }
 
 const UpdateInput = z.object({
-  id: Id,
+  id: Uuid,
   title: Title.optional(),
   description: Description.optional(),
   is_public: z.boolean().optional(),
@@ -172,8 +173,8 @@ export async function updateMyGist(
   });
 }
 
-export async function deleteMyGist(input: { id: number }): Promise<ActionResult<{ id: number; was_public: boolean }>> {
-  return runAction(z.object({ id: Id }), input, async ({ id }) => {
+export async function deleteMyGist(input: { id: string }): Promise<ActionResult<{ id: Id; was_public: boolean }>> {
+  return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const { db, row, me } = await ownGist(id);
     await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "GIST", [id]);

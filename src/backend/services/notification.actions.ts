@@ -11,18 +11,18 @@ import { requireUser } from "@/backend/current-user";
 import type { NotificationPayload } from "@/backend/notification-builder";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { notificationsSignal } from "@/backend/realtime/signals";
+import { type Id, Uuid } from "@/lib/ids";
 
 export type NotificationItem = {
-  id: number;
+  id: Id;
   type: NotificationType;
   payload: NotificationPayload;
   read_at: Date | null;
   created_at: Date;
-  actor: { id: number; username: string; name: string } | null;
+  actor: { id: Id; username: string; name: string } | null;
 };
 
 const LIST_LIMIT = 100;
-const Id = z.coerce.number().int().positive();
 
 /** The caller's latest notifications, newest first. */
 export async function myNotifications(input: Record<string, never> = {}): Promise<ActionResult<NotificationItem[]>> {
@@ -67,8 +67,8 @@ export async function unreadNotificationCount(input: Record<string, never> = {})
   });
 }
 
-export async function markNotificationRead(input: { id: number }): Promise<ActionResult<{ id: number; read_at: Date }>> {
-  return runAction(z.object({ id: Id }), input, async ({ id }) => {
+export async function markNotificationRead(input: { id: string }): Promise<ActionResult<{ id: Id; read_at: Date }>> {
+  return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const me = await requireUser();
     const db = await getDb();
     const mine = and(eq(notifications.id, id), eq(notifications.recipient_id, me.id));

@@ -9,17 +9,17 @@ import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import { assertReadable, resolveCommentRoot } from "@/backend/permissions";
 import { requestNotification } from "@/lib/inngest";
+import { type Id, Uuid } from "@/lib/ids";
 import { REACTION_TYPES, RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { type ThreadRoot, reactionSignal } from "@/backend/realtime/signals";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
 
-const Id = z.coerce.number().int().positive();
-const Target = z.object({ resource_id: Id, resource_type: z.enum(RESOURCE_TYPES) });
+const Target = z.object({ resource_id: Uuid, resource_type: z.enum(RESOURCE_TYPES) });
 
 /** Counts of all six reaction types on a resource, and which of them the caller has given. */
-export async function getResourceReactions(input: { resource_id: number; resource_type: ResourceType }): Promise<ActionResult<ReactionCount[]>> {
+export async function getResourceReactions(input: { resource_id: string; resource_type: ResourceType }): Promise<ActionResult<ReactionCount[]>> {
   return runAction(Target, input, async ({ resource_id, resource_type }) => {
     const session = await getSession();
     await assertReadable(session, resource_type, resource_id);
@@ -40,7 +40,7 @@ export async function getResourceReactions(input: { resource_id: number; resourc
 }
 
 /** The page showing a resource's reactions: the article or gist itself, or a comment's thread root. */
-async function pageOf(resource_type: ResourceType, resource_id: number): Promise<ThreadRoot | null> {
+async function pageOf(resource_type: ResourceType, resource_id: Id): Promise<ThreadRoot | null> {
   if (resource_type !== "COMMENT") return { resource_type, resource_id };
   const root = await resolveCommentRoot(resource_id);
   return root && { resource_type: root.resource_type, resource_id: root.resource_id };

@@ -15,6 +15,7 @@ import {
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { sessionSignal } from "@/backend/realtime/signals";
+import { type Id, Uuid } from "@/lib/ids";
 
 // React's cache() shares one lookup between the layout, the page and the actions of one request.
 const currentSession = cache(async (): Promise<SessionResult> => {
@@ -28,7 +29,7 @@ export async function getSession(): Promise<SessionResult> {
 }
 
 /** The signed-in user's id, derived from the validated session only. */
-export async function authID(): Promise<number | null> {
+export async function authID(): Promise<Id | null> {
   return (await currentSession()).user?.id ?? null;
 }
 
@@ -50,10 +51,10 @@ export async function mySessions() {
   return rows.map((r) => ({ ...r, current: r.id === session.id }));
 }
 
-const DeleteSessionInput = z.object({ id: z.coerce.number().int().positive() });
+const DeleteSessionInput = z.object({ id: Uuid });
 
 /** Revokes one of the caller's own sessions; someone else's id is refused and nothing is deleted. */
-export async function deleteSession(input: z.input<typeof DeleteSessionInput>): Promise<ActionResult<{ id: number }>> {
+export async function deleteSession(input: z.input<typeof DeleteSessionInput>): Promise<ActionResult<{ id: Id }>> {
   return runAction(DeleteSessionInput, input, async ({ id }) => {
     const { session } = await currentSession();
     if (!session) throw new ActionError("UNAUTHORIZED", "Sign in first.");
@@ -87,7 +88,7 @@ export async function logout(): Promise<void> {
  */
 export async function currentSessionStatus(
   input: Record<string, never> = {},
-): Promise<ActionResult<{ user_id: number | null; session_id: number | null }>> {
+): Promise<ActionResult<{ user_id: Id | null; session_id: Id | null }>> {
   return runAction(z.object({}).optional(), input, async () => {
     const { session } = await currentSession();
     return { user_id: session?.user_id ?? null, session_id: session?.id ?? null };

@@ -8,8 +8,9 @@ import { ActionError, type ActionResult, runAction } from "@/backend/action-resu
 import { requireUser } from "@/backend/current-user";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { profileSignals } from "@/backend/realtime/signals";
+import type { Id } from "@/lib/ids";
 
-export type UserProfile = { id: number; username: string; name: string; bio: string };
+export type UserProfile = { id: Id; username: string; name: string; bio: string };
 
 const profileColumns = { id: users.id, username: users.username, name: users.name, bio: users.bio };
 

@@ -7,7 +7,7 @@ import { queryKeys } from "@/lib/query-keys";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 
-export function BookmarkButton({ resource_id }: { resource_id: number }) {
+export function BookmarkButton({ resource_id }: { resource_id: string }) {
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const queryKey = queryKeys.bookmarkStatus(resource_id);

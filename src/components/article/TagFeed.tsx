@@ -9,7 +9,7 @@ import { ArticleList } from "./ArticleList";
 import { useArticleFeed } from "./useArticleFeed";
 
 /** Published articles under one tag, refetched when one of them is published, edited, unpublished or deleted. */
-export function TagFeed({ tag }: { tag: { id: number; name: string } }) {
+export function TagFeed({ tag }: { tag: { id: string; name: string } }) {
   useRealtimeChannel(tagChannel(tag.id));
   const feed = useArticleFeed(queryKeys.tagArticles(tag.id), (cursor) => tagArticles({ tag_id: tag.id, cursor }));
   return (

@@ -1,8 +1,8 @@
 /** What the article lists render; every list action returns at least this. */
-export type ArticleAuthor = { id: number; username: string; name: string };
-export type ArticleTagRef = { id: number; name: string };
+export type ArticleAuthor = { id: string; username: string; name: string };
+export type ArticleTagRef = { id: string; name: string };
 export type ArticleSummary = {
-  id: number;
+  id: string;
   title: string;
   handle: string;
   excerpt: string;

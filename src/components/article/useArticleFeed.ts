@@ -14,12 +14,12 @@ const FEED_PAGE_SIZE = 20;
  */
 export function useArticleFeed<A extends ArticleSummary>(
   queryKey: QueryKey,
-  fetchPage: (cursor: number | undefined) => Promise<ActionResult<A[]>>,
+  fetchPage: (cursor: string | undefined) => Promise<ActionResult<A[]>>,
 ) {
   const query = useInfiniteQuery({
     queryKey,
     queryFn: async ({ pageParam }) => unwrap(await fetchPage(pageParam)),
-    initialPageParam: undefined as number | undefined,
+    initialPageParam: undefined as string | undefined,
     getNextPageParam: (lastPage) => (lastPage.length >= FEED_PAGE_SIZE ? lastPage[lastPage.length - 1]?.id : undefined),
   });
   return { ...query, articles: query.data?.pages.flat() };

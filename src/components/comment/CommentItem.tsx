@@ -17,7 +17,7 @@ import { MAX_COMMENT_DEPTH, type CommentNode, type FlatComment } from "./comment
 export type CommentView = FlatComment & {
   body: string;
   updated_at: Date | string;
-  author: { id: number; username: string; name: string };
+  author: { id: string; username: string; name: string };
 };
 
 /**
@@ -33,7 +33,7 @@ export function CommentItem({
   /** The root resource's comments query: every change anywhere in the thread refetches it. */
   threadKey: readonly unknown[];
   /** The article or gist of the thread, whose channel carries this comment's reactions. */
-  root?: { resource_type: RootResourceType; resource_id: number };
+  root?: { resource_type: RootResourceType; resource_id: string };
 }) {
   const { comment, level, replies } = node;
   const user = useCurrentUser();

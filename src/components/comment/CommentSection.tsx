@@ -19,7 +19,7 @@ import { buildCommentTree } from "./comment-tree";
  * The whole thread of an article or gist, from ONE `["comments", id, type]` query. It joins the resource's channel,
  * where every change in the thread (replies at any depth included) is announced, so it refetches that query.
  */
-export function CommentSection({ resource_id, resource_type }: { resource_id: number; resource_type: RootResourceType }) {
+export function CommentSection({ resource_id, resource_type }: { resource_id: string; resource_type: RootResourceType }) {
   useResourceChannel(resource_type, resource_id);
   const user = useCurrentUser();
   const queryClient = useQueryClient();

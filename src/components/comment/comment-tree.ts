@@ -2,8 +2,8 @@
 export const MAX_COMMENT_DEPTH = 3;
 
 export type FlatComment = {
-  id: number;
-  parent_id: number | null;
+  id: string;
+  parent_id: string | null;
   created_at: Date | string;
 };
 
@@ -20,16 +20,17 @@ function time(value: Date | string) {
  */
 export function buildCommentTree<C extends FlatComment>(comments: readonly C[]): CommentNode<C>[] {
   const ids = new Set(comments.map((c) => c.id));
-  const childrenOf = new Map<number | null, C[]>();
+  const childrenOf = new Map<string | null, C[]>();
   for (const c of comments) {
     const parent = c.parent_id !== null && ids.has(c.parent_id) && c.parent_id !== c.id ? c.parent_id : null;
     const list = childrenOf.get(parent) ?? [];
     list.push(c);
     childrenOf.set(parent, list);
   }
-  const order = (a: C, b: C) => time(a.created_at) - time(b.created_at) || a.id - b.id;
-  const seen = new Set<number>();
-  const build = (parent: number | null, level: number): CommentNode<C>[] =>
+  // Ties (same instant) fall back to the id, as the server orders them: random UUIDs, but the same order every time.
+  const order = (a: C, b: C) => time(a.created_at) - time(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const seen = new Set<string>();
+  const build = (parent: string | null, level: number): CommentNode<C>[] =>
     (childrenOf.get(parent) ?? [])
       .slice()
       .sort(order)

@@ -44,7 +44,7 @@ export function NotificationList() {
     queryFn: async () => unwrap(await myNotifications({})),
   });
   const markOne = useMutation({
-    mutationFn: async (id: number) => unwrap(await markNotificationRead({ id })),
+    mutationFn: async (id: string) => unwrap(await markNotificationRead({ id })),
     onSuccess: refetchNotifications,
   });
   const markAll = useMutation({

@@ -11,7 +11,7 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { Field, TextField } from "@/components/ui/FormFields";
 import { button, card, input } from "@/components/ui/styles";
 
-type Me = { id: number; username: string; name: string; bio: string };
+type Me = { id: string; username: string; name: string; bio: string };
 type Fields = { name: string; bio: string };
 
 /**

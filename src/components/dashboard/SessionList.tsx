@@ -21,11 +21,11 @@ export function SessionList() {
     queryFn: () => mySessions(),
   });
   const revoke = useMutation({
-    mutationFn: async (id: number) => unwrap(await deleteSession({ id })),
+    mutationFn: async (id: string) => unwrap(await deleteSession({ id })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.mySessions() }),
   });
   const revokeOthers = useMutation({
-    mutationFn: async (ids: number[]) => {
+    mutationFn: async (ids: string[]) => {
       // One at a time so the first refusal stops the run and is reported.
       for (const id of ids) unwrap(await deleteSession({ id }));
     },

@@ -1,12 +1,12 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { queryKeys } from "@/lib/query-keys";
 
-const TAG_ARTICLES = queryKeys.tagArticles(0)[0];
+const TAG_ARTICLES = queryKeys.tagArticles("")[0];
 
 /** Every list an article of `author` can appear in; after a change to it, they may all be stale. */
 export function invalidateArticleQueries(
   queryClient: QueryClient,
-  author: { id: number; username: string },
+  author: { id: string; username: string },
   handle?: string,
 ) {
   return Promise.all([

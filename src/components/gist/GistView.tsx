@@ -22,7 +22,7 @@ import { PrivateBadge } from "./PrivateBadge";
 type Gist = ActionData<typeof getGist>;
 
 /** null: the gist is gone for this viewer (deleted, or made private by its owner); NOT_FOUND does not say which. */
-async function fetchGist(id: number): Promise<Gist | null> {
+async function fetchGist(id: string): Promise<Gist | null> {
   const result = await getGist({ id });
   if (!result.ok && result.error.code === "NOT_FOUND") return null;
   return unwrap(result);

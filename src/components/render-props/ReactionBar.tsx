@@ -24,10 +24,10 @@ export function ReactionBar({
   root,
   size = "md",
 }: {
-  resource_id: number;
+  resource_id: string;
   resource_type: ResourceType;
   /** For a comment: its thread's article or gist, whose channel carries the comment's reaction signals. */
-  root?: { resource_type: RootResourceType; resource_id: number };
+  root?: { resource_type: RootResourceType; resource_id: string };
   size?: "sm" | "md";
 }) {
   const user = useCurrentUser();

@@ -21,8 +21,8 @@ export type ReactionableState = {
 /** The channel that carries a resource's reaction signals: its own, or (for a comment) its thread root's. */
 function channelOf(
   resource_type: ResourceType,
-  resource_id: number,
-  root: { resource_type: RootResourceType; resource_id: number } | undefined,
+  resource_id: string,
+  root: { resource_type: RootResourceType; resource_id: string } | undefined,
 ) {
   if (resource_type !== "COMMENT") return { type: resource_type, id: resource_id };
   return root ? { type: root.resource_type, id: root.resource_id } : { type: "ARTICLE" as const, id: null };
@@ -39,10 +39,10 @@ export function ResourceReactionable({
   root,
   children,
 }: {
-  resource_id: number;
+  resource_id: string;
   resource_type: ResourceType;
   /** Required for live counts on a comment (its channel is the thread root's); ignored otherwise. */
-  root?: { resource_type: RootResourceType; resource_id: number };
+  root?: { resource_type: RootResourceType; resource_id: string };
   children: (state: ReactionableState) => ReactNode;
 }) {
   const channel = channelOf(resource_type, resource_id, root);

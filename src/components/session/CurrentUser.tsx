@@ -3,7 +3,7 @@
 import { createContext, useContext, type ReactNode } from "react";
 
 /** The part of the signed-in user the browser may know about (no email, no session token). */
-export type CurrentUser = { id: number; username: string; name: string };
+export type CurrentUser = { id: string; username: string; name: string };
 
 const CurrentUserContext = createContext<CurrentUser | null>(null);
 

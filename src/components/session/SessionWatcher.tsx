@@ -30,7 +30,7 @@ export function SessionWatcher() {
     // The layout just rendered this user from a valid session: no need to ask again until something changes.
     initialData: user ? { user_id: user.id, session_id: null } : undefined,
   });
-  const handledFor = useRef<number | null>(null);
+  const handledFor = useRef<string | null>(null);
   const verdict = status.data;
 
   useEffect(() => {

@@ -15,7 +15,7 @@ vi.mock("next/navigation", () => ({
 
 import { Navbar } from "@/components/navbar/Navbar";
 
-const alice = { id: 1, username: "alice", name: "Alice Rahman" };
+const alice = { id: "00000000-0000-4000-8000-000000000001", username: "alice", name: "Alice Rahman" };
 
 beforeEach(() => vi.clearAllMocks());
 
