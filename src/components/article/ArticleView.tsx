@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { getArticle } from "@/backend/services/article.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { useResourceChannel } from "@/lib/realtime/client";
+import { useResourceChannel } from "@/components/providers/RealtimeProvider";
 import { CommentSection } from "@/components/comment/CommentSection";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";

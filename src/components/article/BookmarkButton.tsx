@@ -1,29 +1,24 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { bookmarkStatus, toggleResourceBookmark } from "@/backend/services/bookmark.action";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 
 export function BookmarkButton({ resource_id }: { resource_id: string }) {
   const user = useCurrentUser();
-  const queryClient = useQueryClient();
-  const queryKey = queryKeys.bookmarkStatus(resource_id);
+  const run = useServerAction();
   const status = useQuery({
-    queryKey,
+    queryKey: queryKeys.bookmarkStatus(resource_id),
     queryFn: async () => unwrap(await bookmarkStatus({ resource_id })),
     enabled: user !== null,
   });
   const toggle = useMutation({
-    mutationFn: async () => unwrap(await toggleResourceBookmark({ resource_id })),
-    onSuccess: async () => {
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.myBookmarks() }),
-      ]);
-    },
+    // The bookmarks signal it returns refreshes this button and the bookmarks page.
+    mutationFn: () => run(toggleResourceBookmark({ resource_id })),
   });
 
   if (!user) return null;

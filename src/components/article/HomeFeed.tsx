@@ -2,7 +2,7 @@
 
 import { articleFeed } from "@/backend/services/article.actions";
 import { queryKeys } from "@/lib/query-keys";
-import { articleFeedChannel } from "@/lib/realtime/channels";
+import { articleFeedChannel } from "@/backend/realtime/channels";
 import { useRealtimeChannel } from "@/lib/realtime/client";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { ArticleList } from "./ArticleList";

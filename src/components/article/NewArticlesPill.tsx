@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { isNoticeNewer, noticeQuery } from "@/lib/realtime/notices";
+import { isNoticeNewer, noticeQuery } from "@/lib/realtime";
 
 /**
  * Shown while the home feed's notice (raised by an `article-feed` signal, no network involved) is newer than the

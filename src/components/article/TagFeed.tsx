@@ -2,7 +2,7 @@
 
 import { tagArticles } from "@/backend/services/article.actions";
 import { queryKeys } from "@/lib/query-keys";
-import { tagChannel } from "@/lib/realtime/channels";
+import { tagChannel } from "@/backend/realtime/channels";
 import { useRealtimeChannel } from "@/lib/realtime/client";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { ArticleList } from "./ArticleList";

@@ -2,9 +2,9 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { createMyComment, deleteMyComment, updateMyComment } from "@/backend/services/comment.action";
-import { unwrap } from "@/lib/action-result";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import type { RootResourceType } from "@/lib/resource-types";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
 import { useCurrentUser } from "@/components/session/CurrentUser";
@@ -26,41 +26,30 @@ export type CommentView = FlatComment & {
  */
 export function CommentItem({
   node,
-  threadKey,
   root,
 }: {
   node: CommentNode<CommentView>;
-  /** The root resource's comments query: every change anywhere in the thread refetches it. */
-  threadKey: readonly unknown[];
   /** The article or gist of the thread, whose channel carries this comment's reactions. */
   root?: { resource_type: RootResourceType; resource_id: string };
 }) {
   const { comment, level, replies } = node;
   const user = useCurrentUser();
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const [mode, setMode] = useState<"view" | "reply" | "edit">("view");
   const isOwn = user?.id === comment.author.id;
   const canReply = user !== null && level < MAX_COMMENT_DEPTH;
-  const refetchThread = () => queryClient.invalidateQueries({ queryKey: threadKey });
 
   const reply = useMutation({
-    mutationFn: async (body: string) =>
-      unwrap(await createMyComment({ resource_id: comment.id, resource_type: "COMMENT", body })),
-    onSuccess: async () => {
-      setMode("view");
-      await refetchThread();
-    },
+    // Every change in a thread returns the root's comments signal: the whole thread refetches.
+    mutationFn: (body: string) => run(createMyComment({ resource_id: comment.id, resource_type: "COMMENT", body })),
+    onSuccess: () => setMode("view"),
   });
   const edit = useMutation({
-    mutationFn: async (body: string) => unwrap(await updateMyComment({ id: comment.id, body })),
-    onSuccess: async () => {
-      setMode("view");
-      await refetchThread();
-    },
+    mutationFn: (body: string) => run(updateMyComment({ id: comment.id, body })),
+    onSuccess: () => setMode("view"),
   });
   const remove = useMutation({
-    mutationFn: async () => unwrap(await deleteMyComment({ id: comment.id })),
-    onSuccess: refetchThread,
+    mutationFn: () => run(deleteMyComment({ id: comment.id })),
   });
 
   const edited = new Date(comment.updated_at).getTime() - new Date(comment.created_at).getTime() > 1000;
@@ -143,7 +132,7 @@ export function CommentItem({
       {replies.length > 0 ? (
         <ul aria-label={`Replies to comment ${comment.id}`} className="space-y-3 border-l-2 border-slate-200 pl-3 sm:pl-5">
           {replies.map((child) => (
-            <CommentItem key={child.comment.id} node={child} threadKey={threadKey} root={root} />
+            <CommentItem key={child.comment.id} node={child} root={root} />
           ))}
         </ul>
       ) : null}

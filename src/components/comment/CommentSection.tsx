@@ -2,11 +2,11 @@
 
 import Link from "next/link";
 import { useMemo } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { createMyComment, getComments } from "@/backend/services/comment.action";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { useResourceChannel } from "@/lib/realtime/client";
+import { useResourceChannel, useServerAction } from "@/components/providers/RealtimeProvider";
 import type { RootResourceType } from "@/lib/resource-types";
 import { useCurrentUser } from "@/components/session/CurrentUser";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
@@ -22,15 +22,13 @@ import { buildCommentTree } from "./comment-tree";
 export function CommentSection({ resource_id, resource_type }: { resource_id: string; resource_type: RootResourceType }) {
   useResourceChannel(resource_type, resource_id);
   const user = useCurrentUser();
-  const queryClient = useQueryClient();
-  const queryKey = queryKeys.comments(resource_id, resource_type);
+  const run = useServerAction();
   const comments = useQuery({
-    queryKey,
+    queryKey: queryKeys.comments(resource_id, resource_type),
     queryFn: async (): Promise<CommentView[]> => unwrap(await getComments({ resource_id, resource_type })),
   });
   const create = useMutation({
-    mutationFn: async (body: string) => unwrap(await createMyComment({ resource_id, resource_type, body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey }),
+    mutationFn: (body: string) => run(createMyComment({ resource_id, resource_type, body })),
   });
   const tree = useMemo(() => buildCommentTree(comments.data ?? []), [comments.data]);
 
@@ -68,7 +66,7 @@ export function CommentSection({ resource_id, resource_type }: { resource_id: st
       ) : (
         <ul className="space-y-4" aria-label="Comments">
           {tree.map((node) => (
-            <CommentItem key={node.comment.id} node={node} threadKey={queryKey} root={{ resource_type, resource_id }} />
+            <CommentItem key={node.comment.id} node={node} root={{ resource_type, resource_id }} />
           ))}
         </ul>
       )}

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import {
   createMyArticle,
   deleteMyArticle,
@@ -23,21 +23,20 @@ import { Time } from "@/components/ui/Time";
 import { ConfirmDeleteButtons } from "@/components/ui/ConfirmDeleteButtons";
 import { button, card } from "@/components/ui/styles";
 import { ArticleEditorForm, type ArticleFormValues } from "./ArticleEditorForm";
-import { invalidateArticleQueries } from "./invalidate-articles";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 
 export function MyArticles({ me }: { me: CurrentUser }) {
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const [creating, setCreating] = useState(false);
   const articles = useQuery({
     queryKey: queryKeys.dashboardArticles(),
     queryFn: async () => unwrap(await myArticles({})),
   });
   const create = useMutation({
-    mutationFn: async (values: ArticleFormValues) => unwrap(await createMyArticle(values)),
-    onSuccess: async () => {
-      setCreating(false);
-      await invalidateArticleQueries(queryClient, me);
-    },
+    // Article writes return what they announced (dashboard, the article's page, feeds it is or was on): this tab
+    // refreshes exactly those, like every other tab.
+    mutationFn: (values: ArticleFormValues) => run(createMyArticle(values)),
+    onSuccess: () => setCreating(false),
   });
 
   return (
@@ -87,11 +86,10 @@ export function MyArticles({ me }: { me: CurrentUser }) {
 }
 
 function MyArticleRow({ article, me }: { article: ArticleSummary & { updated_at: Date | string }; me: CurrentUser }) {
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const [editing, setEditing] = useState(false);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const published = article.published_at !== null;
-  const refresh = () => invalidateArticleQueries(queryClient, me, article.handle);
 
   // The list has no body; load the full article only when the editor opens.
   const full = useQuery({
@@ -100,22 +98,15 @@ function MyArticleRow({ article, me }: { article: ArticleSummary & { updated_at:
     enabled: editing,
   });
   const update = useMutation({
-    mutationFn: async (values: ArticleFormValues) => unwrap(await updateMyArticle({ id: article.id, ...values })),
-    onSuccess: async () => {
-      setEditing(false);
-      await refresh();
-    },
+    mutationFn: (values: ArticleFormValues) => run(updateMyArticle({ id: article.id, ...values })),
+    onSuccess: () => setEditing(false),
   });
   const publish = useMutation({
-    mutationFn: async () => unwrap(await setArticlePublished({ id: article.id, published: !published })),
-    onSuccess: refresh,
+    mutationFn: () => run(setArticlePublished({ id: article.id, published: !published })),
   });
   const remove = useMutation({
-    mutationFn: async () => unwrap(await deleteMyArticle({ id: article.id })),
-    onSuccess: async () => {
-      setConfirmingDelete(false);
-      await refresh();
-    },
+    mutationFn: () => run(deleteMyArticle({ id: article.id })),
+    onSuccess: () => setConfirmingDelete(false),
   });
 
   return (

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { z } from "zod";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import {
   markAllNotificationsRead,
   markNotificationRead,
@@ -10,6 +10,7 @@ import {
 } from "@/backend/services/notification.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { Loading } from "@/components/ui/Loading";
@@ -33,23 +34,17 @@ const FALLBACK_TEXT: Record<string, string> = {
 };
 
 export function NotificationList() {
-  const queryClient = useQueryClient();
-  const refetchNotifications = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: queryKeys.myNotifications() }),
-      queryClient.invalidateQueries({ queryKey: queryKeys.unreadNotificationCount() }),
-    ]);
+  // Marking read returns the notifications signal (when something changed): list and badge refetch.
+  const run = useServerAction();
   const notifications = useQuery({
     queryKey: queryKeys.myNotifications(),
     queryFn: async () => unwrap(await myNotifications({})),
   });
   const markOne = useMutation({
-    mutationFn: async (id: string) => unwrap(await markNotificationRead({ id })),
-    onSuccess: refetchNotifications,
+    mutationFn: (id: string) => run(markNotificationRead({ id })),
   });
   const markAll = useMutation({
-    mutationFn: async () => unwrap(await markAllNotificationsRead({})),
-    onSuccess: refetchNotifications,
+    mutationFn: () => run(markAllNotificationsRead({})),
   });
 
   const unread = (notifications.data ?? []).filter((n) => !n.read_at).length;

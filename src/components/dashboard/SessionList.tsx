@@ -1,9 +1,9 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { deleteSession, mySessions } from "@/backend/services/session.actions";
-import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { ErrorMessage } from "@/components/ui/ErrorMessage";
 import { Loading } from "@/components/ui/Loading";
@@ -14,22 +14,21 @@ import { button, card } from "@/components/ui/styles";
 type SessionRow = Awaited<ReturnType<typeof mySessions>>[number];
 
 export function SessionList() {
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const sessions = useQuery({
     queryKey: queryKeys.mySessions(),
     // mySessions returns the list itself (an empty list when signed out), not an ActionResult.
     queryFn: () => mySessions(),
   });
   const revoke = useMutation({
-    mutationFn: async (id: string) => unwrap(await deleteSession({ id })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.mySessions() }),
+    // The sessions signal it returns refreshes this list (and re-checks this device's own session).
+    mutationFn: (id: string) => run(deleteSession({ id })),
   });
   const revokeOthers = useMutation({
     mutationFn: async (ids: string[]) => {
       // One at a time so the first refusal stops the run and is reported.
-      for (const id of ids) unwrap(await deleteSession({ id }));
+      for (const id of ids) await run(deleteSession({ id }));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.mySessions() }),
   });
 
   const others = (sessions.data ?? []).filter((s) => !s.current).map((s) => s.id);

@@ -1,10 +1,9 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { updateMyGist, type getGist } from "@/backend/services/gist.actions";
-import { unwrap } from "@/lib/action-result";
-import { queryKeys } from "@/lib/query-keys";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import type { ActionData } from "@/components/action-data";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { GistForm, type GistFormValues } from "./GistForm";
@@ -13,16 +12,10 @@ type Gist = ActionData<typeof getGist>;
 
 export function EditGist({ gist }: { gist: Gist }) {
   const router = useRouter();
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const update = useMutation({
-    mutationFn: async (values: GistFormValues) => unwrap(await updateMyGist({ id: gist.id, ...values })),
-    onSuccess: async () => {
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: queryKeys.gist(gist.id) }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.gists() }),
-      ]);
-      router.push(`/gists/${gist.id}`);
-    },
+    mutationFn: (values: GistFormValues) => run(updateMyGist({ id: gist.id, ...values })),
+    onSuccess: () => router.push(`/gists/${gist.id}`),
   });
   return (
     <div>

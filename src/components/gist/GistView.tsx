@@ -3,11 +3,11 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { deleteMyGist, getGist } from "@/backend/services/gist.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { useResourceChannel } from "@/lib/realtime/client";
+import { useResourceChannel, useServerAction } from "@/components/providers/RealtimeProvider";
 import type { ActionData } from "@/components/action-data";
 import { CommentSection } from "@/components/comment/CommentSection";
 import { ReactionBar } from "@/components/render-props/ReactionBar";
@@ -31,7 +31,7 @@ async function fetchGist(id: string): Promise<Gist | null> {
 export function GistView({ initialGist }: { initialGist: Gist }) {
   const user = useCurrentUser();
   const router = useRouter();
-  const queryClient = useQueryClient();
+  const run = useServerAction();
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const query = useQuery<Gist | null>({
     queryKey: queryKeys.gist(initialGist.id),
@@ -43,12 +43,8 @@ export function GistView({ initialGist }: { initialGist: Gist }) {
   // section that shares it unmounts with the rest of the page), so a viewer who lost access hears nothing more.
   useResourceChannel("GIST", gist ? gist.id : null);
   const remove = useMutation({
-    mutationFn: async () => unwrap(await deleteMyGist({ id: initialGist.id })),
-    onSuccess: async () => {
-      queryClient.removeQueries({ queryKey: queryKeys.gist(initialGist.id) });
-      await queryClient.invalidateQueries({ queryKey: queryKeys.gists() });
-      router.push("/gists");
-    },
+    mutationFn: () => run(deleteMyGist({ id: initialGist.id })),
+    onSuccess: () => router.push("/gists"),
   });
   if (!gist) return <GistGone ownerView={user?.id === initialGist.owner.id} />;
   const isOwner = user?.id === gist.owner.id;

@@ -3,19 +3,20 @@
 import { useRouter } from "next/navigation";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createMyGist } from "@/backend/services/gist.actions";
-import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
+import { useServerAction } from "@/components/providers/RealtimeProvider";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { GistForm, type GistFormValues } from "./GistForm";
 
 export function NewGist() {
   const router = useRouter();
   const queryClient = useQueryClient();
+  const run = useServerAction();
   const create = useMutation({
-    mutationFn: async (values: GistFormValues) => unwrap(await createMyGist(values)),
-    onSuccess: async (gist) => {
+    mutationFn: (values: GistFormValues) => run(createMyGist(values)),
+    onSuccess: (gist) => {
+      // The new page opens on the gist the action returned, without a loading state.
       queryClient.setQueryData(queryKeys.gist(gist.id), gist);
-      await queryClient.invalidateQueries({ queryKey: queryKeys.gists() });
       router.push(`/gists/${gist.id}`);
     },
   });

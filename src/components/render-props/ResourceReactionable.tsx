@@ -1,11 +1,11 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { getResourceReactions, toggleResourceReaction } from "@/backend/services/reaction.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { useResourceChannel } from "@/lib/realtime/client";
+import { useResourceChannel, useServerAction } from "@/components/providers/RealtimeProvider";
 import { REACTION_TYPES, type ReactionType, type ResourceType, type RootResourceType } from "@/lib/resource-types";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
@@ -47,16 +47,13 @@ export function ResourceReactionable({
 }) {
   const channel = channelOf(resource_type, resource_id, root);
   useResourceChannel(channel.type, channel.id);
-  const queryClient = useQueryClient();
-  const queryKey = queryKeys.reaction(resource_id, resource_type);
+  const run = useServerAction();
   const query = useQuery({
-    queryKey,
+    queryKey: queryKeys.reaction(resource_id, resource_type),
     queryFn: async () => unwrap(await getResourceReactions({ resource_id, resource_type })),
   });
   const mutation = useMutation({
-    mutationFn: async (reaction_type: ReactionType) =>
-      unwrap(await toggleResourceReaction({ resource_id, resource_type, reaction_type })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey }),
+    mutationFn: (reaction_type: ReactionType) => run(toggleResourceReaction({ resource_id, resource_type, reaction_type })),
   });
 
   const byType = new Map((query.data ?? []).map((r) => [r.reaction_type, r]));

@@ -5,7 +5,7 @@ import { userArticleFeed } from "@/backend/services/article.actions";
 import { getUserProfile } from "@/backend/services/user.actions";
 import { unwrap } from "@/lib/action-result";
 import { queryKeys } from "@/lib/query-keys";
-import { profileChannel } from "@/lib/realtime/channels";
+import { profileChannel } from "@/backend/realtime/channels";
 import { useRealtimeChannel } from "@/lib/realtime/client";
 import { ArticleList } from "@/components/article/ArticleList";
 import { useArticleFeed } from "@/components/article/useArticleFeed";
