@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 
 // TechDiary's own ranges, from the package.json of techdiary-dev/techdiary.dev (main, commit fb362151,
 // 2026-04-10) — only the packages the library may use. `server-only` is the one exception: TechDiary's
-// package.json does not list it, but Next apps import it (the library's *.server.ts files do), so any 0.0.x.
+// package.json does not list it, but Next apps import it (the library's server/ files do), so any 0.0.x.
 const TECHDIARY_DEPENDENCIES = {
   dependencies: {
     zod: "^3.25.0",

@@ -3,8 +3,17 @@ import { createRealtimeServer, type BrokerConfig, type RealtimeServer } from "@/
 import { getEnv, type Env } from "@/env";
 import { scopes } from "./scopes";
 
-/** The broker settings of src/env.ts, or null (realtime off) without all three credentials. */
+const configs = new WeakMap<Env, BrokerConfig | null>();
+
+/** The broker settings of src/env.ts, or null (realtime off) without all three credentials; one object per env. */
 export function brokerConfig(env: Env): BrokerConfig | null {
+  if (configs.has(env)) return configs.get(env)!;
+  const config = readBrokerConfig(env);
+  configs.set(env, config);
+  return config;
+}
+
+function readBrokerConfig(env: Env): BrokerConfig | null {
   if (!env.PUSHER_APP_ID || !env.PUSHER_KEY || !env.PUSHER_SECRET) return null;
   return {
     appId: env.PUSHER_APP_ID,

@@ -9,7 +9,10 @@ import { PublishSender } from "./sender";
 export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
   /** The host's scope registry (defineScopes), with its channels. */
   scopes: R;
-  /** Read on every use, so it may follow a changing environment (tests); null means realtime is off. */
+  /**
+   * Read on every use, so it may follow a changing environment (tests); null means realtime is off. Return the same
+   * object while the settings stay the same (the cheap path); an equal new object is recognised too.
+   */
   broker: () => BrokerConfig | null;
   /** Where the host mounted createRealtimeAuthHandler; handed to browsers. Default /api/realtime/auth. */
   authEndpoint?: string;
@@ -39,14 +42,19 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
 }: RealtimeServerOptions<R>): RealtimeServer<R> {
   const metrics = new PublishMetrics();
   const senders = new WeakMap<Broker, PublishSender>();
-  let current: { key: string; broker: Broker | null } | null = null;
+  let current: { config: BrokerConfig | null; key: string; broker: Broker | null } | null = null;
   let announcedOff = false;
 
   const broker = (): Broker | null => {
     const config = readConfig();
+    if (current && current.config === config) return current.broker;
+    // An equal configuration read again (a host that builds a new object per call) keeps its client and sender.
     const key = config ? JSON.stringify(config) : "";
-    if (current?.key === key) return current.broker;
-    current = { key, broker: config ? createBroker(config) : null };
+    if (current?.key === key) {
+      current.config = config;
+      return current.broker;
+    }
+    current = { config, key, broker: config ? createBroker(config) : null };
     if (!config && !announcedOff) {
       announcedOff = true;
       console.info(`[realtime] off: ${offHint}; pages still work, without live updates.`);
