@@ -2,15 +2,18 @@
  * 1. End-to-end signal latency: from the publish call on the server to the start of the refetch it causes in a
  * subscribed client (pusher-js over a real Soketi), one signal at a time, each the first of its burst (a fresh key),
  * which is the case the layer must not slow down. Naive and project rounds alternate, so drift hits both alike.
+ * Project path: a server action (collectSignals, as runAction wraps every action) that publishes with an ignored
+ * receipt, its after() run at once; this replaces the request batching via headers() of the old publishInvalidate.
  */
 import { afterAll, it } from "vitest";
 import type Pusher from "pusher-js";
 import { queryKeys } from "@/lib/query-keys";
-import { resourceChannel } from "@/lib/realtime/channels";
-import { publishInvalidate } from "@/lib/realtime/publish.server";
-import { publishMetricsSnapshot } from "@/lib/realtime/publish-metrics.server";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { QueryProbe, bindNaive, bindProject, beginRequest, connectClient, endRequest, projectInvalidator, startBroker, subscribe, type Broker } from "./lib/harness";
+import { INVALIDATE_EVENT } from "@/lib/realtime";
+import { resourceChannel } from "@/backend/realtime/channels";
+import { publishInvalidate, realtime } from "@/backend/realtime/server";
+import { reactionSignal } from "@/backend/realtime/signals";
+import { QueryProbe, bindNaive, bindProject, beginRequest, connectClient, endRequest, inAction, projectInvalidator, startBroker, subscribe, type Broker } from "./lib/harness";
+import { benchId, benchIds } from "./lib/ids";
 import { report } from "./lib/report";
 import { summarize } from "./lib/stats";
 
@@ -26,8 +29,12 @@ afterAll(async () => {
 
 it("end-to-end latency, publish -> client invalidation", async () => {
   broker = await startBroker();
-  const naiveChannel = resourceChannel("ARTICLE", 1);
-  const projectChannel = resourceChannel("ARTICLE", 2);
+  const naiveArticle = benchId("article", 1);
+  const projectArticle = benchId("article", 2);
+  const naiveChannel = resourceChannel("ARTICLE", naiveArticle);
+  const projectChannel = resourceChannel("ARTICLE", projectArticle);
+  // One fresh comment per round (index 1 .. WARMUP + SIGNALS), made before anything is timed.
+  const comments = benchIds("comment", WARMUP + SIGNALS + 1);
   const naive = new QueryProbe();
   const project = new QueryProbe();
   const invalidator = projectInvalidator();
@@ -42,29 +49,33 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     client.channel(channel).bind(INVALIDATE_EVENT, () => (receivedAt = performance.now()));
   }
   bindNaive(naiveClient, naiveChannel, naive.client, (data) => {
-    const { ids } = data as { ids: { resource_id: number; resource_type: "COMMENT" } };
+    const { ids } = data as { ids: { resource_id: string; resource_type: "COMMENT" } };
     return queryKeys.reaction(ids.resource_id, ids.resource_type);
   });
   bindProject(projectClient, projectChannel, invalidator.create(project.client));
 
-  const signal = (id: number) => ({ scope: "reactions", ids: { resource_id: id, resource_type: "COMMENT" } }) as const;
-  const naiveRound = async (id: number) => {
-    const key = queryKeys.reaction(id, "COMMENT");
+  // A reaction on a comment of the article, on the article's channel (what the app publishes for one).
+  const publication = (article: string, i: number) =>
+    reactionSignal({ resource_type: "COMMENT", resource_id: comments[i] }, { resource_type: "ARTICLE", resource_id: article });
+  const naiveRound = async (i: number) => {
+    const key = queryKeys.reaction(comments[i], "COMMENT");
+    const { signal } = publication(naiveArticle, i);
     const stop = await naive.observe(key);
     const fetched = naive.nextFetch(key);
     const t0 = performance.now();
-    await broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, signal(id));
+    await broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, signal);
     const at = await fetched;
     stop();
     return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt };
   };
-  const projectRound = async (id: number) => {
-    const key = queryKeys.reaction(id, "COMMENT");
+  const projectRound = async (i: number) => {
+    const key = queryKeys.reaction(comments[i], "COMMENT");
+    const pub = publication(projectArticle, i);
     const stop = await project.observe(key);
     const fetched = project.nextFetch(key);
     beginRequest();
     const t0 = performance.now();
-    publishInvalidate(projectChannel, signal(id));
+    await inAction(() => publishInvalidate(pub));
     const flushed = endRequest();
     const at = await fetched;
     await flushed;
@@ -94,7 +105,7 @@ it("end-to-end latency, publish -> client invalidation", async () => {
   const n = summarize(naiveRuns.map((r) => r.total));
   const p = summarize(projectRuns.map((r) => r.total));
   const part = (runs: Sample[], k: "delivery" | "client") => summarize(runs.map((r) => r[k])).p50;
-  const metrics = publishMetricsSnapshot();
+  const metrics = await realtime.health();
   report(
     "1-latency",
     `1. End-to-end latency, publish -> client refetch start (${SIGNALS} signals each, after ${WARMUP} warm-up)`,
@@ -124,7 +135,7 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     ],
     [
       `client invalidator: ${invalidator.name}`,
-      "project path: publishInvalidate in a simulated request, flushed by its after() at once (a real server flushes after sending the response)",
+      "project path: publishInvalidate (ignored receipt) in a server action's collectSignals scope, flushed by its after() at once (a real server flushes after sending the response); timed from entering the action scope",
       `project publishes failed: ${metrics.publishes.failed}`,
     ],
   );

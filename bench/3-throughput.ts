@@ -2,17 +2,19 @@
  * 3. Publish throughput from one server process: distinct signals per second delivered to a subscribed pusher-js
  * client, from the first publish to the last delivery, and nothing may be lost. Baselines: awaited triggers one
  * after another (an action awaiting its trigger, one at a time), and every trigger at once (unbounded concurrency).
- * Project: many concurrent requests each publishing one signal (the worst case for request batching); their after()
- * work goes through the process-wide sender, which packs whatever waits into triggerBatch calls.
+ * Project: many concurrent server actions each publishing one signal (the worst case for per-action batching), each
+ * in its own collectSignals scope (which replaces the old request batching via headers()); their after() work goes
+ * through the process-wide sender, which packs whatever waits into triggerBatch calls. A realtime server of its own
+ * (createRealtimeServer), so that its counters are this bench's.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { resourceChannel } from "@/lib/realtime/channels";
-import { publishInvalidate } from "@/lib/realtime/publish.server";
-import { publishMetricsSnapshot, resetPublishMetrics } from "@/lib/realtime/publish-metrics.server";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { beginRequest, endRequest, startBroker, yieldToLoop, type Broker } from "./lib/harness";
+import { INVALIDATE_EVENT } from "@/lib/realtime";
+import { resourceChannel } from "@/backend/realtime/channels";
+import { reactionSignal } from "@/backend/realtime/signals";
+import { beginRequest, endRequest, inAction, projectServer, startBroker, yieldToLoop, type Broker } from "./lib/harness";
+import { benchIds } from "./lib/ids";
 import { report } from "./lib/report";
 import { round } from "./lib/stats";
 
@@ -33,7 +35,11 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-const signal = (id: number) => ({ scope: "reactions", ids: { resource_id: id, resource_type: "COMMENT" } }) as const;
+/** One reaction per comment on the article's channel, as the app publishes it; made before anything is timed. */
+const publications = (article: string, count: number) =>
+  benchIds(`comment-of-${article}`, count).map((comment) =>
+    reactionSignal({ resource_type: "COMMENT", resource_id: comment }, { resource_type: "ARTICLE", resource_id: article }),
+  );
 const epochNow = () => performance.timeOrigin + performance.now();
 
 type Report = { channel: string; received: number; lastAt: number };
@@ -73,41 +79,49 @@ async function startSubscriber(b: Broker, channels: string[]) {
 
 it("publish throughput, signals delivered per second", async () => {
   broker = await startBroker();
-  const channels = [4, 5, 6].map((id) => resourceChannel("ARTICLE", id));
+  const articles = benchIds("article", 3, 4);
+  const channels = articles.map((id) => resourceChannel("ARTICLE", id));
+  const awaitedPubs = publications(articles[0], AWAITED);
+  const unboundedPubs = publications(articles[1], UNBOUNDED);
+  const projectPubs = publications(articles[2], PROJECT);
+  const server = projectServer(broker);
   const expectOn = await startSubscriber(broker, channels);
 
   // Baseline 1: an awaited trigger per signal, one after another.
   let arrived = expectOn(channels[0], AWAITED);
   let t0 = epochNow();
-  for (let i = 1; i <= AWAITED; i++) await broker.naive.trigger(channels[0], INVALIDATE_EVENT, signal(i));
+  for (const { signal } of awaitedPubs) await broker.naive.trigger(channels[0], INVALIDATE_EVENT, signal);
   const awaited = await arrived;
   const awaitedRate = AWAITED / ((awaited.lastAt - t0) / 1000);
 
   // Baseline 2: every trigger at once.
   arrived = expectOn(channels[1], UNBOUNDED);
   t0 = epochNow();
-  await Promise.all(Array.from({ length: UNBOUNDED }, (_, i) => broker!.naive.trigger(channels[1], INVALIDATE_EVENT, signal(i + 1))));
+  await Promise.all(unboundedPubs.map(({ signal }) => broker!.naive.trigger(channels[1], INVALIDATE_EVENT, signal)));
   const unbounded = await arrived;
   const unboundedRate = UNBOUNDED / ((unbounded.lastAt - t0) / 1000);
 
-  // Project: PROJECT requests, one signal each, arriving as fast as one process can run them.
-  resetPublishMetrics();
+  // Project: PROJECT actions, one signal each, arriving as fast as one process can run them. The actions of a turn
+  // return (their scopes queue one after() each) before that turn's after() work runs.
   arrived = expectOn(channels[2], PROJECT);
   t0 = epochNow();
   const flushes: Promise<void>[] = [];
-  for (let i = 1; i <= PROJECT; i++) {
+  let turn: Promise<void>[] = [];
+  for (let i = 0; i < PROJECT; i++) {
     beginRequest();
-    publishInvalidate(channels[2], signal(i));
-    if (i % REQUESTS_PER_TURN === 0) {
+    const publication = projectPubs[i];
+    turn.push(inAction(() => server.publishInvalidate(publication), server.collectSignals));
+    if ((i + 1) % REQUESTS_PER_TURN === 0 || i === PROJECT - 1) {
+      await Promise.all(turn);
+      turn = [];
       flushes.push(endRequest());
       await yieldToLoop();
     }
   }
-  flushes.push(endRequest());
   const project = await arrived;
   await Promise.all(flushes);
   const projectRate = PROJECT / ((project.lastAt - t0) / 1000);
-  const metrics = publishMetricsSnapshot();
+  const metrics = await server.health();
   expect(metrics.publishes.failed).toBe(0);
 
   report(

@@ -5,23 +5,38 @@
  * read) and counts what it serves. A naive invalidateQueries per signal cancels the client's in-flight fetch, but
  * the server has already started, and serves, every one. Both clients must end on the last write.
  *
- * The burst is sent as 100 separate triggers, 5 ms apart (as 100 separate actions would), so both
+ * The burst is sent as 100 separate triggers, 3 ms apart (as 100 separate actions would), so both
  * clients get all 100 messages and the figure is the client's alone. What this project's publisher does with the
- * same burst from concurrent requests in one process (identical signals waiting together go out once) is reported
- * as a note.
+ * same burst from concurrent server actions in one process (identical signals waiting together go out once) is
+ * reported as a note; each action has its own collectSignals scope (which replaces the old request batching via
+ * headers()), on a realtime server of its own (createRealtimeServer) so that the counters are this burst's.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, expect, it } from "vitest";
 import type Pusher from "pusher-js";
 import { queryKeys } from "@/lib/query-keys";
-import { resourceChannel } from "@/lib/realtime/channels";
-import { publishInvalidate } from "@/lib/realtime/publish.server";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { QueryProbe, beginRequest, bindNaive, bindProject, connectClient, endRequest, projectInvalidator, sleep, startBroker, subscribe, type Broker } from "./lib/harness";
+import { INVALIDATE_EVENT } from "@/lib/realtime";
+import { resourceChannel } from "@/backend/realtime/channels";
+import { commentThreadSignal } from "@/backend/realtime/signals";
+import {
+  QueryProbe,
+  beginRequest,
+  bindNaive,
+  bindProject,
+  connectClient,
+  endRequest,
+  inAction,
+  projectInvalidator,
+  projectServer,
+  sleep,
+  startBroker,
+  subscribe,
+  type Broker,
+} from "./lib/harness";
+import { benchId } from "./lib/ids";
 import { report } from "./lib/report";
 import { round } from "./lib/stats";
-import { publishMetricsSnapshot, resetPublishMetrics } from "@/lib/realtime/publish-metrics.server";
 
 const BURSTS = 3;
 const SIGNALS = 100;
@@ -59,8 +74,11 @@ it("refetches per burst of 100 signals on one key", async () => {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const read = (who: string) => async (signal: AbortSignal) => ((await (await fetch(`${base}/${who}`, { signal })).json()) as { version: number }).version;
 
-  const channel = resourceChannel("ARTICLE", 7);
-  const key = queryKeys.comments(7, "ARTICLE");
+  const article = benchId("article", 7);
+  const channel = resourceChannel("ARTICLE", article);
+  const key = queryKeys.comments(article, "ARTICLE");
+  // A comment on the article: what each of the 100 writes announces.
+  const publication = commentThreadSignal({ resource_type: "ARTICLE", resource_id: article });
   const naive = new QueryProbe();
   const project = new QueryProbe();
   const invalidator = projectInvalidator();
@@ -91,7 +109,7 @@ it("refetches per burst of 100 signals on one key", async () => {
     for (let i = 0; i < SIGNALS; i++) {
       await sleep(Math.max(0, t0 + i * SPACING_MS - performance.now()));
       version++;
-      sends.push(broker.naive.trigger(channel, INVALIDATE_EVENT, { scope: "comments", ids: { resource_id: 7, resource_type: "ARTICLE" } }));
+      sends.push(broker.naive.trigger(channel, INVALIDATE_EVENT, publication.signal));
     }
     await Promise.all(sends);
     await sleep(SETTLE_MS);
@@ -100,14 +118,16 @@ it("refetches per burst of 100 signals on one key", async () => {
     perBurst.push({ naive: served.naive - before.naive, project: served.project - before.project, spanMs: span.last - span.first });
   }
 
-  // The same burst from 100 concurrent requests through this project's publisher.
-  resetPublishMetrics();
+  // The same burst from 100 concurrent actions through this project's publisher.
+  const publisher = projectServer(broker);
+  const actions: Promise<void>[] = [];
   for (let i = 0; i < SIGNALS; i++) {
     beginRequest();
-    publishInvalidate(channel, { scope: "comments", ids: { resource_id: 7, resource_type: "ARTICLE" } });
+    actions.push(inAction(() => publisher.publishInvalidate(publication), publisher.collectSignals));
   }
+  await Promise.all(actions);
   await endRequest();
-  const collapsed = publishMetricsSnapshot().publishes;
+  const collapsed = (await publisher.health()).publishes;
   await sleep(SETTLE_MS);
 
   const inWindow = perBurst.filter((b) => b.spanMs <= WINDOW_MS);
@@ -137,7 +157,7 @@ it("refetches per burst of 100 signals on one key", async () => {
         ? [`${perBurst.length - inWindow.length} burst(s) took longer than the ${WINDOW_MS} ms window on this machine and are not counted: a longer burst gets one leading and one trailing refetch per window, by design`]
         : []),
       `both clients received the same 100 messages per burst (one channel, 100 separate triggers ${SPACING_MS} ms apart)`,
-      `the project publisher, given the same burst from 100 concurrent requests in one process, sent ${collapsed.sent} message(s) (${collapsed.duplicates_dropped} duplicates dropped while waiting)`,
+      `the project publisher, given the same burst from 100 concurrent actions in one process, sent ${collapsed.sent} message(s) (${collapsed.duplicates_dropped} duplicates dropped while waiting)`,
     ],
   );
 });

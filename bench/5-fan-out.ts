@@ -4,16 +4,20 @@
  * project dispatch + invalidator on the other), and rounds alternate, so both run on identical connections and load.
  * Project rounds are spaced beyond the coalescing window, so each is the first signal of its burst. All 1,000
  * clients run in this one process, so their handling is serialized: the figures include 1,000 x the per-message
- * client cost, which separate browsers would pay in parallel.
+ * client cost, which separate browsers would pay in parallel. Project path: a server action (collectSignals, as
+ * runAction wraps every action) that publishes with an ignored receipt, flushed by its after(); this replaces the
+ * request batching via headers() of the old publishInvalidate.
  */
 import { afterAll, it } from "vitest";
 import type Pusher from "pusher-js";
 import { QueryClient, QueryObserver, type QueryKey } from "@tanstack/react-query";
 import { queryKeys } from "@/lib/query-keys";
-import { profileChannel } from "@/lib/realtime/channels";
-import { publishInvalidate } from "@/lib/realtime/publish.server";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { beginRequest, bindNaive, bindProject, connectClient, endRequest, projectInvalidator, sleep, startBroker, subscribe, type Broker } from "./lib/harness";
+import { INVALIDATE_EVENT } from "@/lib/realtime";
+import { profileChannel } from "@/backend/realtime/channels";
+import { publishInvalidate } from "@/backend/realtime/server";
+import type { AppPublication } from "@/backend/realtime/scopes";
+import { beginRequest, bindNaive, bindProject, connectClient, endRequest, inAction, projectInvalidator, sleep, startBroker, subscribe, type Broker } from "./lib/harness";
+import { benchId } from "./lib/ids";
 import { report } from "./lib/report";
 import { percentile, round, summarize } from "./lib/stats";
 
@@ -56,9 +60,16 @@ function observe(queryClient: QueryClient, key: QueryKey, stamp: () => void) {
 
 it("fan-out of one signal to 1,000 clients", async () => {
   broker = await startBroker();
-  const naiveChannel = profileChannel(1);
-  const projectChannel = profileChannel(2);
-  const naiveKey = queryKeys.userArticleFeed(1);
+  const naiveUser = benchId("user", 1);
+  const projectUser = benchId("user", 2);
+  const naiveChannel = profileChannel(naiveUser);
+  const projectChannel = profileChannel(projectUser);
+  const naiveKey = queryKeys.userArticleFeed(naiveUser);
+  const projectKey = queryKeys.userArticleFeed(projectUser);
+  // The profile's article feed changed (one of the publications of an article write, articleChangeSignals).
+  const feedSignal = (user_id: string): AppPublication => ({ channels: [profileChannel(user_id)], signal: { scope: "user-article-feed", ids: { user_id } } });
+  const naiveSignal = feedSignal(naiveUser).signal;
+  const projectPublication = feedSignal(projectUser);
   const invalidator = projectInvalidator();
 
   let current: { t0: number; samples: number[]; expected: number; done: () => void } | null = null;
@@ -78,7 +89,7 @@ it("fan-out of one signal to 1,000 clients", async () => {
         const naive = new QueryClient();
         const project = new QueryClient();
         await observe(naive, naiveKey, stamp);
-        await observe(project, queryKeys.userArticleFeed(2), stamp);
+        await observe(project, projectKey, stamp);
         bindNaive(pusher, naiveChannel, naive, () => naiveKey);
         bindProject(pusher, projectChannel, invalidator.create(project));
       }),
@@ -104,12 +115,12 @@ it("fan-out of one signal to 1,000 clients", async () => {
   const project: number[][] = [];
   // One unrecorded round each first: the first broadcast on a channel warms Soketi's and the clients' paths.
   for (let r = -1; r < ROUNDS; r++) {
-    const n = await runRound(() => broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, { scope: "user-article-feed", ids: { user_id: 1 } }));
+    const n = await runRound(() => broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, naiveSignal));
     await sleep(GAP_MS);
     beginRequest();
-    const p = await runRound(() => {
-      publishInvalidate(projectChannel, { scope: "user-article-feed", ids: { user_id: 2 } });
-      return endRequest();
+    const p = await runRound(async () => {
+      await inAction(() => publishInvalidate(projectPublication));
+      await endRequest();
     });
     await sleep(GAP_MS);
     if (r >= 0) {

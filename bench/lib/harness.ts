@@ -1,11 +1,12 @@
 import PusherServer from "pusher";
 import Pusher from "pusher-js";
 import { QueryClient, QueryObserver, hashKey, type QueryKey } from "@tanstack/react-query";
-import { resetEnvCache } from "@/env";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { keysForSignal } from "@/lib/realtime/client/dispatch";
-import * as invalidators from "@/lib/realtime/client/invalidator";
-import type { Invalidator, InvalidatorFactory } from "@/lib/realtime/client/invalidator";
+import { getEnv, resetEnvCache } from "@/env";
+import { INVALIDATE_EVENT, parseSignal } from "@/lib/realtime";
+import { createRealtimeServer, type BrokerConfig, type RealtimeServer } from "@/lib/realtime/server";
+import { createCoalescingInvalidator, type Invalidator, type InvalidatorFactory } from "@/lib/realtime/client/invalidator";
+import { brokerConfig, collectSignals } from "@/backend/realtime/server";
+import { scopes } from "@/backend/realtime/scopes";
 import { flushAfter, request } from "../../tests/helpers/next-request";
 import { startSoketi, type SoketiHandle } from "../../tests/helpers/soketi";
 
@@ -13,6 +14,8 @@ export type Broker = {
   soketi: SoketiHandle;
   /** The naive publisher: a plain SDK client, as a first implementation would create it. */
   naive: PusherServer;
+  /** The app's broker settings for this Soketi (what `@/backend/realtime/server` reads from the env). */
+  config: BrokerConfig;
   stop: () => Promise<void>;
 };
 
@@ -29,7 +32,19 @@ export async function startBroker(): Promise<Broker> {
     port: String(soketi.port),
     useTLS: false,
   });
-  return { soketi, naive, stop: () => soketi.stop() };
+  const config = brokerConfig(getEnv());
+  if (!config) throw new Error("the app read no broker settings from the env startBroker set");
+  return { soketi, naive, config, stop: () => soketi.stop() };
+}
+
+export type ProjectServer = RealtimeServer<typeof scopes>;
+
+/**
+ * A realtime server of its own (own sender, own metrics), on the app's registry and this broker: for a bench that
+ * reads counters of its own publishes only. The others publish through the app's instance (`@/backend/realtime/server`).
+ */
+export function projectServer(broker: Broker): ProjectServer {
+  return createRealtimeServer({ scopes, broker: () => broker.config });
 }
 
 /** A pusher-js client; private channels are signed locally (the auth route is not what these benches measure). */
@@ -73,23 +88,22 @@ export function bindNaive(pusher: Pusher, channel: string, queryClient: QueryCli
   pusher.channel(channel).bind(INVALIDATE_EVENT, (data: unknown) => void queryClient.invalidateQueries({ queryKey: keyOf(data) }));
 }
 
-/** This project's client path: the provider's dispatch (validate, map to keys) into its invalidator. */
+/**
+ * This project's client path, as RealtimeProvider's onSignal runs it (src/lib/realtime/client/provider.tsx):
+ * parse the signal, map it to keys with the app's scope registry for the channel it came on, hand the keys to the
+ * invalidator.
+ */
 export function bindProject(pusher: Pusher, channel: string, invalidator: Invalidator) {
   pusher.channel(channel).bind(INVALIDATE_EVENT, (data: unknown) => {
-    const keys = keysForSignal(channel, data);
+    const signal = parseSignal(data);
+    const keys = signal && scopes.keys(signal, scopes.channels.parse(channel));
     if (keys) invalidator.invalidate(keys);
   });
 }
 
-/**
- * The invalidator the provider uses by default. Looked up by name so that the bench picks up the coalescing one as
- * soon as client/invalidator.ts exports it, and still runs (saying so) while it does not.
- */
+/** The invalidator the provider uses by default (the coalescing one). */
 export function projectInvalidator(): { name: string; create: InvalidatorFactory } {
-  const exported = invalidators as Record<string, unknown>;
-  const coalescing = exported.createCoalescingInvalidator;
-  if (typeof coalescing === "function") return { name: "createCoalescingInvalidator", create: coalescing as InvalidatorFactory };
-  return { name: "createImmediateInvalidator (no coalescer exported yet)", create: invalidators.createImmediateInvalidator };
+  return { name: "createCoalescingInvalidator", create: createCoalescingInvalidator };
 }
 
 /**
@@ -141,6 +155,18 @@ export class QueryProbe {
 /** A new simulated request: Next gives each request its own Headers object, which already exists when the action runs. */
 export function beginRequest(headers?: Record<string, string>): void {
   request.headers = new Headers(headers);
+}
+
+/**
+ * A server action's realtime part, as runAction (src/backend/action-result.ts) wraps every action body: `body`
+ * publishes into the action's outbox (ignored receipts), which collectSignals hands to after() when the body is
+ * done. `body` must not return a receipt: an async function that returns a thenable awaits it, which sends at once.
+ * Resolves when the action would return its response; endRequest() then runs the after() work (the send).
+ */
+export async function inAction(body: () => void, collect: typeof collectSignals = collectSignals): Promise<void> {
+  await collect(async () => {
+    body();
+  });
 }
 
 /** The response is done: run the request's after() work (the deferred publish). */

@@ -1,44 +1,36 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchChromium, signIn } from "../helpers/chromium";
+import { describe, expect, inject, it } from "vitest";
+import { signIn } from "../helpers/chromium";
+import { browserForFile } from "./live-support";
 
 const app = inject("app");
 const soketi = inject("soketi");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = browserForFile();
 
 describe("browser harness", () => {
   it("serves the production build with the seeded demo users on /login", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.context(app.url, null);
     const page = await context.newPage();
     const res = await page.goto(`${app.url}/login`);
     expect(res?.status()).toBe(200);
     for (const name of ["alice", "bob", "carol"]) {
       await page.getByRole("button", { name: `Sign in as ${name}` }).waitFor();
     }
-    await context.close();
   });
 
   it("signs in through the login form", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.context(app.url, null);
     const page = await context.newPage();
     await page.goto(`${app.url}/login?next=/login`);
     await page.getByRole("button", { name: "Sign in as bob" }).click();
     await page.waitForURL(`${app.url}/login`);
     const cookies = await context.cookies(app.url);
     expect(cookies.find((c) => c.name === "session_token")).toMatchObject({ httpOnly: true, sameSite: "Lax" });
-    await context.close();
   });
 
   it("signs a context in through the helper", async () => {
-    const context = await browser.newContext();
+    const context = await chromium.context(app.url, null);
     await signIn(context, app.url, "carol");
     expect((await context.cookies(app.url)).map((c) => c.name)).toContain("session_token");
-    await context.close();
   });
 
   it("runs a real Soketi beside the app", async () => {

@@ -3,12 +3,22 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../helpers/chromium";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { startSoketi, type SoketiHandle } from "../helpers/soketi";
-import { articleIdOn, contextFor, unique, watchSocket } from "./live-support";
+import { POLL_INTERVAL_MS } from "@/lib/realtime/client/fallback-polling";
+import { RECONNECT_POLICY } from "@/lib/realtime/client/reconnect";
+import { LIVE_MS, articleChannelOn, contextFor, postComment, rowTestId, unique, watchSocket } from "./live-support";
 
 /*
  * This file runs its own broker and app server (from the shared build): it stops and restarts the broker, which
  * the other browser files must not notice.
  */
+
+/**
+ * How long after the broker is back the page may take, from the client's own reconnect policy: its longest wait
+ * between tries while an outage is short (the first dozen failures; this one lasts a few seconds), an attempt it
+ * abandons at attemptTimeoutMs if it hangs, then the resubscription and resync refetch (LIVE_MS).
+ */
+const FAST_RETRY_MS = Math.max(...Array.from({ length: 13 }, (_, failures) => RECONNECT_POLICY.delayMs(failures, () => 1)));
+const BACK_WITHIN_MS = FAST_RETRY_MS + RECONNECT_POLICY.attemptTimeoutMs + LIVE_MS;
 let soketi: SoketiHandle;
 let server: AppServer;
 let browser: Browser;
@@ -35,13 +45,13 @@ async function open(user: string) {
   const socket = watchSocket(page);
   await page.goto(`${server.url}/@alice/hello-realtime`);
   await page.getByRole("heading", { name: "Hello, realtime" }).waitFor();
-  const channel = `private-resource.ARTICLE.${await articleIdOn(page)}`;
+  const channel = await articleChannelOn(page);
   await socket.subscribed(channel);
   await indicator(page, "connected");
   return { page, socket, channel };
 }
 
-function indicator(page: Page, status: string, timeout = 15_000) {
+function indicator(page: Page, status: string, timeout = BACK_WITHIN_MS) {
   return page.locator(`[data-testid="realtime-status"][data-status="${status}"]`).waitFor({ timeout });
 }
 
@@ -60,12 +70,6 @@ async function recordIndicator(page: Page): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
 }
 
-async function post(page: Page, text: string) {
-  await page.getByLabel("Write a comment").fill(text);
-  await page.getByRole("button", { name: "Post comment" }).click();
-  await page.getByTestId(/^comment-\d+$/).filter({ hasText: text }).waitFor({ timeout: 10_000 });
-}
-
 describe("broker restart with an article page open", () => {
   it("a comment made while the broker was down appears after it returns, without reload; the indicator goes offline and back to live", async () => {
     const alice = await open("alice");
@@ -73,6 +77,7 @@ describe("broker restart with an article page open", () => {
 
     await soketi.stop();
     await indicator(alice.page, "offline");
+    const offlineAt = Date.now();
 
     // Bob comments meanwhile: the write succeeds, its signal is lost (the broker is down). His page has no live
     // connection either; it works all the same.
@@ -81,14 +86,16 @@ describe("broker restart with an article page open", () => {
     const bobPage = await bobContext.newPage();
     await bobPage.goto(`${server.url}/@alice/hello-realtime`);
     const text = unique("Written while the broker was down");
-    await post(bobPage, text);
+    await postComment(bobPage, text);
 
-    const onAlice = alice.page.getByTestId(/^comment-\d+$/).filter({ hasText: text });
-    expect(await onAlice.count()).toBe(0); // nothing told alice's page yet
+    const onAlice = alice.page.getByTestId(rowTestId("comment")).filter({ hasText: text });
+    // Nothing told alice's page yet, unless her tab's offline polling (every POLL_INTERVAL_MS) came first on a very
+    // slow machine. Not a "nothing works" pass: the comment must still show once the broker is back, below.
+    if (Date.now() - offlineAt < POLL_INTERVAL_MS) expect(await onAlice.count()).toBe(0);
 
     const restarted = Date.now();
     await soketi.restart();
-    await onAlice.waitFor({ timeout: 15_000 });
+    await onAlice.waitFor({ timeout: BACK_WITHIN_MS });
     const shownAfter = Date.now() - restarted;
     await indicator(alice.page, "connected");
     console.log(`[reconnect] bob's comment on alice's page ${shownAfter} ms after the broker restarted`);
@@ -99,23 +106,5 @@ describe("broker restart with an article page open", () => {
     expect(seen.at(-1)).toBe("connected");
     expect(seen.indexOf("offline")).toBeLessThan(seen.lastIndexOf("connected"));
     expect(alice.page.url()).toBe(`${server.url}/@alice/hello-realtime`);
-  });
-
-  it("no self-echo: alice's own comment reaches her other tab's socket but not the one that posted it", async () => {
-    const first = await open("alice");
-    const second = await open("alice");
-    const commentSignals = (s: ReturnType<typeof watchSocket>, channel: string) =>
-      s.signalsOn(channel).filter((d: { scope?: string }) => d.scope === "comments").length;
-
-    const text = unique("From alice's first tab");
-    await post(first.page, text);
-    await second.page.getByTestId(/^comment-\d+$/).filter({ hasText: text }).waitFor({ timeout: 10_000 });
-    expect(commentSignals(second.socket, second.channel)).toBe(1);
-
-    // Bob's comment is a marker: it reaches both of alice's tabs, after anything alice's own action sent.
-    const bob = await open("bob");
-    await post(bob.page, unique("Marker from bob"));
-    await expect.poll(() => commentSignals(first.socket, first.channel), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => commentSignals(second.socket, second.channel), { timeout: 10_000 }).toBe(2);
   });
 });

@@ -1,4 +1,21 @@
-import { afterEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { cleanup } from "@testing-library/react";
+import { resetServerActions } from "../jsdom/support/server-actions";
 
+// jsdom has no server: the server action modules and next/navigation are stand-ins for every jsdom test file
+// (tests/jsdom/support/server-actions.ts), reset before each test.
+vi.mock("@/backend/services/article.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.article);
+vi.mock("@/backend/services/bookmark.action", async () => (await import("../jsdom/support/server-actions")).actionModules.bookmark);
+vi.mock("@/backend/services/comment.action", async () => (await import("../jsdom/support/server-actions")).actionModules.comment);
+vi.mock("@/backend/services/gist.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.gist);
+vi.mock("@/backend/services/notification.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.notification);
+vi.mock("@/backend/services/reaction.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.reaction);
+vi.mock("@/backend/services/session.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.session);
+vi.mock("@/backend/services/user.actions", async () => (await import("../jsdom/support/server-actions")).actionModules.user);
+vi.mock("next/navigation", async () => {
+  const { router } = await import("../jsdom/support/server-actions");
+  return { useRouter: () => router, usePathname: () => "/", useSearchParams: () => new URLSearchParams() };
+});
+
+beforeEach(() => resetServerActions());
 afterEach(() => cleanup());

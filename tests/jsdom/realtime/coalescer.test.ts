@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCoalescer, IMMEDIATE_COALESCE_POLICY, JOINED } from "@/lib/realtime/client/coalescer";
-import { RECONNECT_POLICY } from "@/lib/realtime/client/reconnect-policy";
+import { createCoalescer, IMMEDIATE_COALESCE_POLICY, JOINED } from "@/lib/realtime/client/invalidator";
 
 /** A task that records when it started and finishes when the test says so. */
 function tasks() {
@@ -108,31 +107,5 @@ describe("coalescer (policy unit, fake timers)", () => {
     c.dispose();
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls).toBe(3);
-  });
-});
-
-describe("reconnect policy", () => {
-  const at = (failures: number, r: number) => RECONNECT_POLICY.delayMs(failures, () => r);
-
-  it("jitters the first reconnect after a drop, and backs off within a bound that keeps short outages short", () => {
-    expect(at(0, 0)).toBe(0);
-    expect(at(0, 0.999)).toBeLessThan(1000);
-    for (let f = 1; f <= 12; f++) {
-      expect(at(f, 0.999), `failure ${f}`).toBeLessThanOrEqual(1600);
-      expect(at(f, 0)).toBeGreaterThanOrEqual(at(f, 0.999) / 2);
-    }
-    expect(at(2, 0)).toBeGreaterThan(at(1, 0)); // it does grow
-    // Long outages slow down, to one try every 15-30 s.
-    expect(at(30, 0)).toBeGreaterThanOrEqual(15_000);
-    expect(at(30, 0.999)).toBeLessThanOrEqual(30_000);
-  });
-
-  it("spreads a crowd: 1000 tabs dropped together do not retry in the same 100 ms", () => {
-    const buckets = new Map<number, number>();
-    for (let i = 0; i < 1000; i++) {
-      const b = Math.floor(RECONNECT_POLICY.delayMs(0, Math.random) / 100);
-      buckets.set(b, (buckets.get(b) ?? 0) + 1);
-    }
-    expect(Math.max(...buckets.values())).toBeLessThan(250);
   });
 });

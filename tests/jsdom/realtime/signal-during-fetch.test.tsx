@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { act, cleanup, render, screen, waitFor } from "@testing-library/react";
-import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { act, screen, waitFor } from "@testing-library/react";
+import { useQuery } from "@tanstack/react-query";
 import { queryKeys } from "@/lib/query-keys";
-import { resourceChannel } from "@/lib/realtime/channels";
-import { RealtimeProvider, useResourceChannel } from "@/lib/realtime/client";
-import { INVALIDATE_EVENT } from "@/lib/realtime/signal";
-import { FAKE_CONFIG, createFakePusher } from "./fake-pusher";
+import { INVALIDATE_EVENT } from "@/lib/realtime";
+import { resourceChannel } from "@/backend/realtime/channels";
+import { commentThreadSignal } from "@/backend/realtime/signals";
+import { useResourceChannel } from "@/components/providers/RealtimeProvider";
+import { uuid } from "../../helpers/uuids";
+import { newQueryClient, renderApp } from "../support/app";
+import { FAKE_CONFIG, createFakePusher } from "../support/fake-pusher";
 
 /**
  * TanStack v5 does not restart a query's fetch in flight when the query has no data yet: an invalidation during a
@@ -13,9 +16,10 @@ import { FAKE_CONFIG, createFakePusher } from "./fake-pusher";
  * before the write the signal announces. The provider's default (coalescing) invalidator must still end on the
  * write: at least one fetch starts after the signal, and never two at once.
  */
-const ARTICLE = 7;
+const ARTICLE = uuid("article:signal-during-fetch");
+const CHANNEL = resourceChannel("ARTICLE", ARTICLE);
 const KEY = queryKeys.comments(ARTICLE, "ARTICLE");
-const SIGNAL = { scope: "comments", ids: { resource_id: ARTICLE, resource_type: "ARTICLE" } };
+const SIGNAL = commentThreadSignal({ resource_type: "ARTICLE", resource_id: ARTICLE }).signal;
 
 /** A server whose reads take a snapshot when they start and answer when the test lets them. */
 function slowServer() {
@@ -63,21 +67,13 @@ function Comments({ read }: { read: () => Promise<string> }) {
   return <p data-testid="comments">{data ?? "loading"}</p>;
 }
 
-function setup(server: ReturnType<typeof slowServer>) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+/** The provider's default (coalescing) invalidator; only pusher-js is replaced. */
+function setup(server: ReturnType<typeof slowServer>, queryClient = newQueryClient()) {
   const fake = createFakePusher();
-  render(
-    <QueryClientProvider client={queryClient}>
-      <RealtimeProvider config={FAKE_CONFIG} userId={null} createPusher={fake.factory}>
-        <Comments read={server.read} />
-      </RealtimeProvider>
-    </QueryClientProvider>,
-  );
-  const signal = () => act(() => fake.emit(resourceChannel("ARTICLE", ARTICLE), INVALIDATE_EVENT, SIGNAL));
-  return { queryClient, signal };
+  renderApp(<Comments read={server.read} />, { config: FAKE_CONFIG, createPusher: fake.factory, queryClient });
+  const signal = () => act(() => fake.emit(CHANNEL, INVALIDATE_EVENT, SIGNAL));
+  return { fake, signal };
 }
-
-afterEach(() => cleanup());
 
 describe("a signal while a fetch of its key is in flight", () => {
   it("during the page's first load: the first read answers with the old value, and the page still ends on the new one", async () => {
@@ -95,20 +91,13 @@ describe("a signal while a fetch of its key is in flight", () => {
 
   it("during a fetch someone else started before the page mounted (a prefetch of a query without data)", async () => {
     const server = slowServer();
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const fake = createFakePusher();
+    const queryClient = newQueryClient();
     // No observer yet: someone else prefetches; then the page mounts and joins it.
     void queryClient.prefetchQuery({ queryKey: KEY, queryFn: server.read });
-    render(
-      <QueryClientProvider client={queryClient}>
-        <RealtimeProvider config={FAKE_CONFIG} userId={null} createPusher={fake.factory}>
-          <Comments read={server.read} />
-        </RealtimeProvider>
-      </QueryClientProvider>,
-    );
-    await waitFor(() => expect(fake.subscribed()).toContain(resourceChannel("ARTICLE", ARTICLE)));
+    const { fake, signal } = setup(server, queryClient);
+    await waitFor(() => expect(fake.subscribed()).toContain(CHANNEL));
     server.write("new");
-    await act(() => fake.emit(resourceChannel("ARTICLE", ARTICLE), INVALIDATE_EVENT, SIGNAL));
+    await signal();
     await server.drain();
     expect(screen.getByTestId("comments").textContent).toBe("new");
     expect(server.maxInFlight()).toBe(1);

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { screen, waitFor } from "@testing-library/react";
-import type PusherServer from "pusher";
 import { SOCKET_ID_HEADER } from "@/lib/realtime/client";
 import { installSocketIdHeader } from "@/lib/realtime/client/socket-id-header";
-import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
-import { configFor, FakeBackend, renderTab, serverFor, trackingFactory } from "./resilience-harness";
+import { uuid } from "../../helpers/uuids";
+import { FakeBackend, renderApp, Watchers } from "../support/app";
+import { BROKER_WAIT, liveBroker } from "../support/broker";
 
 type Call = { input: RequestInfo | URL; headers: Headers };
 let calls: Call[];
@@ -61,18 +61,17 @@ describe("X-Socket-Id on server action requests", () => {
 });
 
 describe("the provider installs it (StrictMode, real Soketi)", () => {
-  let soketi: SoketiHandle;
-  let server: PusherServer;
-  beforeAll(async () => {
-    soketi = await startSoketi();
-    server = serverFor(soketi);
-  });
-  afterAll(() => soketi?.stop());
+  const broker = liveBroker();
 
   it("sends the tab's current socket id, once wrapped despite StrictMode's double effects, and restores fetch on unmount", async () => {
-    const { factory, created } = trackingFactory(server);
-    const tab = renderTab({ config: configFor(soketi), userId: 42, factory, backend: new FakeBackend(), watched: [] });
-    await waitFor(() => expect(screen.getByTestId("tab-status").textContent).toBe("connected"), { timeout: 10_000 });
+    const { factory, created } = broker.clients();
+    const tab = renderApp(<Watchers backend={new FakeBackend()} watched={[]} />, {
+      config: broker.config,
+      userId: uuid("socket-id-user"),
+      createPusher: factory,
+      strict: true,
+    });
+    await waitFor(() => expect(screen.getByTestId("tab-status").textContent).toBe("connected"), BROKER_WAIT);
     expect(created).toHaveLength(1);
 
     await window.fetch("/@alice/hello-realtime", action);

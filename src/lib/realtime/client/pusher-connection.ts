@@ -94,7 +94,9 @@ export function createPusherConnection({
 
   const setStatus = (next: RealtimeStatus) => {
     if (next === status) return;
-    if (status === "connected") for (const name of missed.keys()) missed.set(name, true);
+    // Leaving "connected" loses signals; so does a first connection that failed (the page loaded while the broker
+    // was down): either way, what the channels were joined for may have changed before they are subscribed.
+    if (status === "connected" || next === "offline") for (const name of missed.keys()) missed.set(name, true);
     status = next;
     for (const listener of [...listeners]) listener();
   };
