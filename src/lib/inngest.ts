@@ -36,11 +36,9 @@ export async function persistNotification({
   const built = await step.run("build-notification", () => buildNotification(event.data));
   if ("skipped" in built) return built;
   const inserted = await step.run("insert-notification", () => insertNotification(built, event.id ?? null));
-  // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here (the awaited
-  // receipt rejects) makes Inngest retry just the publish and never writes a second row.
-  await step.run("publish-notification", async () => {
-    await publishInvalidate(notificationsSignal(inserted.recipient_id));
-  });
+  // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here (delivered()
+  // rejects) makes Inngest retry just the publish and never writes a second row.
+  await step.run("publish-notification", () => publishInvalidate(notificationsSignal(inserted.recipient_id)).delivered());
   return inserted;
 }
 

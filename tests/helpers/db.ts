@@ -1,5 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { closeDb, getDb, type Db } from "@/db/client";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { closeDb, getDb, usePglite, type Db } from "@/db/client";
 import { seed } from "@/db/seed";
 import { resetEnvCache } from "@/env";
 import { users } from "@/db/schema";
@@ -30,9 +32,43 @@ export async function freshDb(opts: { seed?: boolean } = {}): Promise<Db> {
     process.env.PGLITE_DATA_DIR = "memory://";
   }
   resetEnvCache();
-  const db = await getDb();
+  const db = admin ? await getDb() : await usePglite(await pgliteFromSnapshot());
   if (opts.seed !== false) await seed(db);
   return db;
+}
+
+const MIGRATIONS = path.join(process.cwd(), "drizzle");
+const SNAPSHOTS = path.join(process.cwd(), "node_modules", ".cache", "pglite-snapshot");
+
+/**
+ * A dump of an empty, migrated PGlite database, made once per set of migrations and kept (git-ignored) for every
+ * later test file: loading it takes a fraction of PGlite's initdb plus the migrations (measured 0.5 s against 2.2 s).
+ */
+async function migratedSnapshot(): Promise<Blob> {
+  const hash = createHash("sha256");
+  for (const file of fs.readdirSync(MIGRATIONS, { recursive: true }).map(String).sort()) {
+    const full = path.join(MIGRATIONS, file);
+    if (fs.statSync(full).isFile()) hash.update(file).update(fs.readFileSync(full));
+  }
+  const file = path.join(SNAPSHOTS, `${hash.digest("hex").slice(0, 16)}.tar`);
+  if (!fs.existsSync(file)) {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const client = new PGlite("memory://");
+    await usePglite(client); // migrates it
+    const dump = await client.dumpDataDir("none");
+    await closeDb();
+    fs.mkdirSync(SNAPSHOTS, { recursive: true });
+    // Written aside, then renamed: test files in other workers may be reading or making it at the same moment.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    fs.renameSync(tmp, file);
+  }
+  return new Blob([fs.readFileSync(file)]);
+}
+
+async function pgliteFromSnapshot() {
+  const { PGlite } = await import("@electric-sql/pglite");
+  return new PGlite({ loadDataDir: await migratedSnapshot() });
 }
 
 export async function userId(username: string): Promise<string> {

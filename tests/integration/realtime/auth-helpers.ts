@@ -1,22 +1,38 @@
 import { createHmac } from "node:crypto";
-import { eq } from "drizzle-orm";
-import { getDb } from "@/db/client";
-import { articles, gists } from "@/db/schema";
 import { POST } from "@/app/api/realtime/auth/route";
 
 export const APP_ORIGIN = "http://localhost:3000";
+const AUTH_URL = `${APP_ORIGIN}/api/realtime/auth`;
+const FORM = "application/x-www-form-urlencoded";
 
 /** What pusher-js's ajax transport sends. */
-export function authRequest(
-  fields: Record<string, string> | string,
-  headers: Record<string, string> = {},
-): Request {
+export function authRequest(fields: Record<string, string> | string, headers: Record<string, string> = {}): Request {
   const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString();
-  return new Request(`${APP_ORIGIN}/api/realtime/auth`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body,
-  });
+  return new Request(AUTH_URL, { method: "POST", headers: { "content-type": FORM, ...headers }, body });
+}
+
+/**
+ * A form body streamed in `chunkBytes` pieces, up to `totalBytes` (Infinity: never ends), that counts how much of it
+ * was read. No Content-Length: only reading tells its size. Pulled on demand only (highWaterMark 0).
+ */
+export function streamedAuthRequest({ chunkBytes, totalBytes, headers = {} }: { chunkBytes: number; totalBytes: number; headers?: Record<string, string> }) {
+  const read = { bytes: 0, cancelled: false };
+  const chunk = new TextEncoder().encode("x".repeat(chunkBytes));
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (read.bytes >= totalBytes) return controller.close();
+        read.bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        read.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const request = new Request(AUTH_URL, { method: "POST", headers: { "content-type": FORM, ...headers }, body, duplex: "half" } as RequestInit);
+  return { request, read };
 }
 
 export async function callAuth(fields: Record<string, string> | string, headers?: Record<string, string>) {
@@ -26,16 +42,4 @@ export async function callAuth(fields: Record<string, string> | string, headers?
 
 export function expectedAuth(key: string, secret: string, socketId: string, channel: string): string {
   return `${key}:${createHmac("sha256", secret).update(`${socketId}:${channel}`).digest("hex")}`;
-}
-
-export async function articleId(handle: string): Promise<number> {
-  const db = await getDb();
-  const [row] = await db.select({ id: articles.id }).from(articles).where(eq(articles.handle, handle));
-  return row.id;
-}
-
-export async function gistId(title: string): Promise<number> {
-  const db = await getDb();
-  const [row] = await db.select({ id: gists.id }).from(gists).where(eq(gists.title, title));
-  return row.id;
 }

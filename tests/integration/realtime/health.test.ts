@@ -1,13 +1,19 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/env";
+import type { RealtimeHealth } from "@/lib/realtime/server";
 import { GET } from "@/app/api/realtime/health/route";
-import { userChannel } from "@/lib/realtime/channels";
-import { publishInvalidateNow } from "@/lib/realtime/publish.server";
-import { resetPublishMetrics } from "@/lib/realtime/publish-metrics.server";
+import { userChannel } from "@/backend/realtime/channels";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { uuid } from "../../helpers/uuids";
 import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
+import { publishCounters } from "./realtime-env";
 
+/**
+ * GET /api/realtime/health: whether publishing works and how it went so far in this process, never a secret, always
+ * 200. Its counters belong to the process's realtime instance and never reset, so tests compare before and after.
+ */
 const PUSHER_VARS = ["PUSHER_APP_ID", "PUSHER_KEY", "PUSHER_SECRET", "PUSHER_HOST", "PUSHER_PORT", "PUSHER_USE_TLS"];
 const saved = { ...process.env };
 let soketi: SoketiHandle;
@@ -21,8 +27,13 @@ function useEnv(vars: Record<string, string>) {
 async function health() {
   const res = await GET();
   const text = await res.text();
-  return { status: res.status, cache: res.headers.get("cache-control"), text, body: JSON.parse(text) };
+  return { status: res.status, cache: res.headers.get("cache-control"), text, body: JSON.parse(text) as RealtimeHealth };
 }
+
+const realSetTimeout = globalThis.setTimeout;
+const U1 = userChannel(uuid("user-1"));
+const U2 = userChannel(uuid("user-2"));
+const notify = (...channels: string[]) => ({ channels, signal: { scope: "notifications" as const } });
 
 beforeAll(async () => {
   soketi = await startSoketi();
@@ -32,8 +43,10 @@ afterAll(async () => {
   process.env = saved;
   resetEnvCache();
 });
-beforeEach(() => resetPublishMetrics());
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 describe("GET /api/realtime/health", () => {
   it("reports realtime off without a broker", async () => {
@@ -41,13 +54,14 @@ describe("GET /api/realtime/health", () => {
     useEnv({});
     const { status, body } = await health();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ configured: false, broker: { reachable: false, latency_ms: null } });
+    expect(body).toMatchObject({ configured: false, timeout_ms: null, broker: { reachable: false, latency_ms: null }, queue: { in_flight: 0, queued: 0 } });
   });
 
   it("reports a reachable broker, the publishes so far and their latency, and no secret", async () => {
     useEnv({ ...soketi.env, REALTIME_PUBLISH_TIMEOUT_MS: "1000" });
-    await publishInvalidateNow(userChannel(1), { scope: "notifications" });
-    await publishInvalidateNow([userChannel(1), userChannel(2)], { scope: "notifications" });
+    const delta = await publishCounters();
+    await publishInvalidate(notify(U1)).delivered();
+    await publishInvalidate(notify(U1, U2)).delivered();
     const { status, cache, text, body } = await health();
     expect(status).toBe(200);
     expect(cache).toBe("no-store");
@@ -55,35 +69,44 @@ describe("GET /api/realtime/health", () => {
       configured: true,
       timeout_ms: 1000,
       broker: { reachable: true, latency_ms: expect.any(Number) },
+      latency_ms: { p50: expect.any(Number), p99: expect.any(Number) },
+      queue: { in_flight: 0, queued: 0 },
+      last_failure: null,
+    });
+    expect(await delta()).toEqual({
       publishes: { requested: 3, sent: 3, failed: 0, duplicates_dropped: 0 },
       calls: { total: 2, failed: 0 },
-      latency_ms: { p50: expect.any(Number), p99: expect.any(Number), samples: 2 },
-      queue: { in_flight: 0, queued: 0 },
+      latency_samples: 2,
       last_failure: null,
     });
     expect(text).not.toContain(soketi.app.secret);
     expect(text).not.toContain("auth_signature");
   });
 
-  it("still answers 200 when the broker is down, with the reason and the failures counted", async () => {
+  it("still answers 200 when the broker is down, with the reason and the failures counted; the probe is cached a second", async () => {
     const down = await startSoketi();
     vi.spyOn(console, "error").mockImplementation(() => {});
+    // Only the clock the probe cache reads is fake; timers and the network run for real.
+    vi.useFakeTimers({ toFake: ["performance"] });
     try {
       useEnv({ ...down.env, REALTIME_PUBLISH_TIMEOUT_MS: "500" });
       expect((await health()).body.broker.reachable).toBe(true);
+      const delta = await publishCounters();
       await down.stop();
-      await publishInvalidateNow(userChannel(3), { scope: "notifications" }).catch(() => {});
-      // The probe is cached for a second so that monitors cannot turn the endpoint into load on the broker.
-      await new Promise((r) => setTimeout(r, 1100));
+      await expect(publishInvalidate(notify(userChannel(uuid("user-3")))).delivered()).rejects.toThrow(/ECONNREFUSED/);
+      // The probe is cached for a second so that monitors cannot turn the endpoint into load on the broker...
+      vi.advanceTimersByTime(999);
+      expect((await health()).body.broker.reachable).toBe(true);
+      // ...and asked again after it.
+      vi.advanceTimersByTime(1);
       const { status, text, body } = await health();
       expect(status).toBe(200);
       expect(body).toMatchObject({
         configured: true,
         broker: { reachable: false, latency_ms: null, error: expect.stringMatching(/ECONNREFUSED/) },
-        publishes: { failed: 1, sent: 0 },
-        calls: { failed: 1 },
         last_failure: { reason: expect.stringMatching(/ECONNREFUSED/) },
       });
+      expect(await delta()).toMatchObject({ publishes: { failed: 1, sent: 0 }, calls: { failed: 1 } });
       expect(text).not.toContain(down.app.secret);
       expect(text).not.toMatch(/auth_signature|http:\/\//);
     } finally {
@@ -91,19 +114,29 @@ describe("GET /api/realtime/health", () => {
     }
   });
 
-  it("answers within the probe limit when the broker accepts connections but never replies", async () => {
+  it("answers at the probe limit when the broker accepts connections but never replies", async () => {
     const sockets = new Set<Socket>();
     const blackHole = http.createServer(() => {});
     blackHole.on("connection", (socket) => sockets.add(socket));
     await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
     try {
       useEnv({ ...soketi.env, PUSHER_PORT: String((blackHole.address() as AddressInfo).port), REALTIME_PUBLISH_TIMEOUT_MS: "300" });
-      const started = performance.now();
-      const { status, body } = await health();
-      expect(performance.now() - started).toBeLessThan(1000);
-      expect(status).toBe(200);
-      expect(body.broker).toMatchObject({ reachable: false, error: expect.stringMatching(/300ms/) });
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance", "Date"] });
+      let answered: Awaited<ReturnType<typeof health>> | undefined;
+      const pending = health().then((h) => (answered = h));
+      // The probe's connection reached the black hole (waited for in real time: vi.waitUntil would move the fake clock).
+      for (let waited = 0; sockets.size === 0; waited += 5) {
+        if (waited > 10_000) throw new Error("the probe never connected");
+        await new Promise((r) => realSetTimeout(r, 5));
+      }
+      await vi.advanceTimersByTimeAsync(299);
+      expect(answered).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await pending;
+      expect(answered!.status).toBe(200);
+      expect(answered!.body.broker).toMatchObject({ reachable: false, latency_ms: null, error: expect.stringMatching(/300ms/) });
     } finally {
+      vi.useRealTimers();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => blackHole.close(resolve));
     }

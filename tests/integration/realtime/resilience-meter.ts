@@ -37,3 +37,17 @@ export function summarize(values: number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
 }
+
+/**
+ * The most attempts a guarded client can make in `ms`: every wait at its shortest (no jitter), every attempt failing
+ * at once. The first attempt after a drop may start at once; each later one waits at least the policy's delay.
+ */
+export function maxAttemptsWithin(policy: { delayMs(failures: number, random: () => number): number }, ms: number): number {
+  let attempts = 1;
+  let elapsed = 0;
+  for (let failures = 1; ; failures++) {
+    elapsed += policy.delayMs(failures, () => 0);
+    if (elapsed > ms) return attempts;
+    attempts++;
+  }
+}

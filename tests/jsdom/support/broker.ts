@@ -76,7 +76,7 @@ export function liveBroker(): LiveBroker {
     },
     async publish(publications) {
       const rt = need(realtime);
-      await rt.publishInvalidate(publications as AppPublication[]);
+      await rt.publishInvalidate(publications as AppPublication[]).delivered();
       rt.dispose();
     },
     async trigger(channel, data, event = INVALIDATE_EVENT) {

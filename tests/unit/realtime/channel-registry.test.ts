@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createChannelRegistry } from "@/lib/realtime/client/channel-registry";
+import { profileChannel, tagChannel, userChannel } from "@/backend/realtime/channels";
+import { uuid } from "../../helpers/uuids";
+
+const USER = userChannel(uuid("user"));
+const TAG = tagChannel(uuid("tag"));
+const PROFILE = profileChannel(uuid("user"));
 
 function tracked() {
   const log: string[] = [];
@@ -20,44 +26,44 @@ const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 describe("channel registry", () => {
   it("shares one subscription between members and releases it after the last leaves", async () => {
     const { registry, log, live } = tracked();
-    const a = registry.join("private-user.1");
-    const b = registry.join("private-user.1");
-    expect(log).toEqual(["subscribe private-user.1"]);
-    expect(registry.count("private-user.1")).toBe(2);
+    const a = registry.join(USER);
+    const b = registry.join(USER);
+    expect(log).toEqual([`subscribe ${USER}`]);
+    expect(registry.count(USER)).toBe(2);
     a();
     a();
     await tick();
-    expect(live.has("private-user.1")).toBe(true);
-    expect(registry.names()).toEqual(["private-user.1"]);
+    expect(live.has(USER)).toBe(true);
+    expect(registry.names()).toEqual([USER]);
     b();
     await tick();
-    expect(log).toEqual(["subscribe private-user.1", "unsubscribe private-user.1"]);
+    expect(log).toEqual([`subscribe ${USER}`, `unsubscribe ${USER}`]);
     expect(registry.names()).toEqual([]);
   });
 
   it("keeps the subscription across a leave immediately followed by a join (StrictMode remount)", async () => {
     const { registry, log } = tracked();
-    const first = registry.join("tag.1");
+    const first = registry.join(TAG);
     first();
-    const second = registry.join("tag.1");
+    const second = registry.join(TAG);
     await tick();
-    expect(log).toEqual(["subscribe tag.1"]);
+    expect(log).toEqual([`subscribe ${TAG}`]);
     second();
     await tick();
-    expect(log).toEqual(["subscribe tag.1", "unsubscribe tag.1"]);
+    expect(log).toEqual([`subscribe ${TAG}`, `unsubscribe ${TAG}`]);
     // A fresh join after the release subscribes again.
-    registry.join("tag.1");
-    expect(log.at(-1)).toBe("subscribe tag.1");
+    registry.join(TAG);
+    expect(log.at(-1)).toBe(`subscribe ${TAG}`);
   });
 
   it("a stale leave from before close() cannot release a later subscription", async () => {
     const { registry, log, live } = tracked();
-    const stale = registry.join("profile.1");
+    const stale = registry.join(PROFILE);
     registry.close();
     expect(live.size).toBe(0);
-    expect(registry.join("profile.1")).toBeTypeOf("function");
+    expect(registry.join(PROFILE)).toBeTypeOf("function");
     stale();
     await tick();
-    expect(log).toEqual(["subscribe profile.1", "unsubscribe profile.1"]);
+    expect(log).toEqual([`subscribe ${PROFILE}`, `unsubscribe ${PROFILE}`]);
   });
 });

@@ -1,16 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, SignalSchema, fastSignal, parseSignal, signalByteLength } from "@/lib/realtime/signal";
+import { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, SignalSchema, fastSignal, parseSignal, signalByteLength, signalData } from "@/lib/realtime/signal";
+import { uuid } from "../../helpers/uuids";
+
+/** The wire format of the `invalidate` event (src/lib/realtime/signal.ts); the host's builders are in signals.test.ts. */
+const A = uuid("article");
 
 describe("invalidate signal", () => {
   it("is the event named invalidate", () => {
     expect(INVALIDATE_EVENT).toBe("invalidate");
   });
 
-  it("accepts a scope with optional small ids, as an object or its JSON text", () => {
+  it("accepts a scope with optional small ids (UUIDs, tokens, positive integers), as an object or its JSON text", () => {
     expect(parseSignal({ scope: "notifications" })).toEqual({ scope: "notifications" });
-    const comments = { scope: "comments", ids: { resource_id: 5, resource_type: "ARTICLE" } };
+    const comments = { scope: "comments", ids: { resource_id: A, resource_type: "ARTICLE" } };
     expect(parseSignal(comments)).toEqual(comments);
     expect(parseSignal(JSON.stringify(comments))).toEqual(comments);
+    expect(parseSignal({ scope: "bookmarks", ids: { marker: 5 } })).toEqual({ scope: "bookmarks", ids: { marker: 5 } });
+  });
+
+  it("has one wire text per signal: ids in a fixed order, whatever order they were given in", () => {
+    expect(signalData({ scope: "comments", ids: { resource_type: "ARTICLE", resource_id: A } })).toBe(
+      signalData({ scope: "comments", ids: { resource_id: A, resource_type: "ARTICLE" } }),
+    );
+    expect(signalData({ scope: "comments", ids: { resource_type: "ARTICLE", resource_id: A } })).toBe(
+      `{"scope":"comments","ids":{"resource_id":"${A}","resource_type":"ARTICLE"}}`,
+    );
+    expect(signalData({ scope: "notifications" })).toBe('{"scope":"notifications"}');
   });
 
   it.each([
@@ -26,6 +41,7 @@ describe("invalidate signal", () => {
     ["unsafe id", { scope: "gist", ids: { id: 2 ** 60 } }],
     ["nested object id", { scope: "gist", ids: { id: { $gt: 1 } } }],
     ["string with spaces", { scope: "gist", ids: { note: "hello world" } }],
+    ["UUID in braces", { scope: "gist", ids: { id: `{${A}}` } }],
     ["bad id key", { scope: "gist", ids: { "__proto__x": 1, "Bad Key": 2 } }],
     ["too many ids", { scope: "gist", ids: Object.fromEntries([...Array(9)].map((_, i) => [`k${i}`, 1])) }],
     ["invalid JSON text", "{scope:"],
@@ -54,6 +70,8 @@ describe("fastSignal, the plain hot path of SignalSchema", () => {
   const CORPUS: unknown[] = [
     { scope: "notifications" },
     { scope: "comments", ids: { resource_id: 7, resource_type: "ARTICLE" } },
+    { scope: "comments", ids: { resource_id: A, resource_type: "ARTICLE" } },
+    { scope: "gist", ids: { id: A.toUpperCase() } },
     { scope: "a" },
     { scope: "a".repeat(40) },
     { scope: "a".repeat(41) },

@@ -18,10 +18,13 @@ import { createThrottle, type Throttle } from "./throttle";
  * broker calls, through the process-wide sender (sender.ts). The receipt publishInvalidate returns:
  *
  *   ignored (a server action)  -> sent with its outbox; a failure is logged once, never thrown;
- *   awaited (an Inngest step)  -> sent right away; resolves once the broker accepted every delivery, rejects with
- *                                 RealtimePublishError otherwise, so Inngest retries that step alone;
+ *   .delivered() (an Inngest step) -> sent right away; resolves once the broker accepted every delivery, rejects
+ *                                 with RealtimePublishError otherwise, so Inngest retries that step alone;
  *   .signals                   -> what the writer's own tab applies to its queries (collectSignals gathers these
  *                                 for every publication of an action, so server actions can return them).
+ *
+ * The receipt is deliberately not a promise: an async function that returns it, or a Promise.all over it, would
+ * otherwise wait for the broker by accident (and fail the action with it). Waiting is always an explicit call.
  *
  * Scopes with `throttleMs` bypass the outbox: each (channel, signal) pair has a throttle (throttle.ts) per process.
  */
@@ -48,9 +51,15 @@ export type PublishOptions = {
   socketId?: string | null;
 };
 
-export interface PublishReceipt extends PromiseLike<void> {
+export interface PublishReceipt {
   /** The signals accepted by this call, each once: what the writer's own tab applies. */
   readonly signals: readonly Signal[];
+  /**
+   * Sends now (instead of after the response) and resolves once the broker accepted every delivery; rejects with
+   * RealtimePublishError when it refused, timed out, or the publication was invalid. Throttled scopes resolve at
+   * once: their signal goes out with the throttle's window.
+   */
+  delivered(): Promise<void>;
 }
 
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
@@ -94,7 +103,7 @@ function newEntry(deliveries: Delivery[]): Entry {
 const settledReceipt = (signals: readonly Signal[], failure?: RealtimePublishError): PublishReceipt => {
   const entry = newEntry([]);
   entry.settle(failure);
-  return { signals, then: (onOk, onFail) => entry.done.then(onOk, onFail) };
+  return { signals, delivered: () => entry.done };
 };
 
 export function createPublisher<Pub extends Publication>({
@@ -178,6 +187,10 @@ export function createPublisher<Pub extends Publication>({
   function detachedOutbox(): Outbox {
     if (detached) return detached;
     const outbox: Outbox = (detached = { entries: [] });
+    // Open for this turn only: a later turn (another request, perhaps) starts its own, flushed by its own after().
+    setImmediate(() => {
+      if (detached === outbox) detached = null;
+    });
     schedule(async () => {
       if (detached === outbox) detached = null;
       await flush(outbox);
@@ -191,13 +204,13 @@ export function createPublisher<Pub extends Publication>({
     if (!throttle) {
       throttle = createThrottle({
         windowMs,
+        // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
         fire: async () => {
           const entry = newEntry([{ channels: [channel], data }]);
           entry.state = "sending";
           await deliver([entry]);
           await entry.done;
         },
-        onError: (err) => console.error(err instanceof Error ? err.message : `[realtime] throttled publish failed: ${String(err)}`),
         onIdle: () => throttles.delete(key),
       });
       throttles.set(key, throttle);
@@ -239,13 +252,13 @@ export function createPublisher<Pub extends Publication>({
       (scope?.outbox ?? detachedOutbox()).entries.push(entry);
       return {
         signals: receiptSignals,
-        then(onOk, onFail) {
-          // Awaited: the caller wants the broker's answer, so this entry goes now instead of after the response.
+        delivered() {
+          // The caller wants the broker's answer, so this entry goes now instead of after the response.
           if (entry.state === "queued") {
             entry.state = "sending";
             void deliver([entry]);
           }
-          return entry.done.then(onOk, onFail);
+          return entry.done;
         },
       };
     },

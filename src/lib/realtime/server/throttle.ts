@@ -8,10 +8,11 @@ import "server-only";
  *   idle ──request──▶ fire ──▶ cooling (window)
  *   cooling ──request──▶ cooling + pending
  *   window ends, pending ──▶ fire ──▶ cooling (window)
- *   window ends, nothing pending ──▶ idle (onIdle)
+ *   window ends, nothing pending, no fire in flight ──▶ idle (onIdle)
  *
- * A failed fire counts as pending again (retried once per window, up to MAX_FAILED_FIRES in a row). Its clock is
- * the global timer functions, so tests drive it with fake timers.
+ * A failed fire counts as pending again (retried once per window, up to MAX_FAILED_FIRES in a row). A fire can
+ * outlast its window (a broker timeout longer than the window), so the throttle is idle only once nothing is
+ * pending and nothing is in flight. Its clock is the global timer functions, so tests drive it with fake timers.
  */
 export type Throttle = {
   request(): void;
@@ -36,7 +37,12 @@ export function createThrottle({
   let timer: ReturnType<typeof setTimeout> | null = null;
   let pending = false;
   let failures = 0;
+  let inFlight = false;
   let disposed = false;
+
+  const idleIfDone = () => {
+    if (timer === null && !pending && !inFlight) onIdle();
+  };
 
   const openWindow = () => {
     timer = setTimeout(windowEnd, windowMs);
@@ -54,8 +60,22 @@ export function createThrottle({
       failed(err);
       return;
     }
-    if (result) result.then(() => (failures = 0), failed);
-    else failures = 0;
+    if (!result) {
+      failures = 0;
+      return;
+    }
+    inFlight = true;
+    result.then(
+      () => {
+        inFlight = false;
+        failures = 0;
+        idleIfDone();
+      },
+      (err: unknown) => {
+        inFlight = false;
+        failed(err);
+      },
+    );
   };
 
   const failed = (err: unknown) => {
@@ -63,6 +83,7 @@ export function createThrottle({
     failures++;
     if (failures >= MAX_FAILED_FIRES || disposed) {
       failures = 0;
+      idleIfDone();
       return;
     }
     pending = true;
@@ -73,7 +94,7 @@ export function createThrottle({
   function windowEnd() {
     timer = null;
     if (pending && !disposed) run();
-    else onIdle();
+    else idleIfDone();
   }
 
   return {

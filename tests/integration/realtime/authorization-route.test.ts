@@ -1,0 +1,281 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import * as dbClient from "@/db/client";
+import { getEnv, resetEnvCache } from "@/env";
+import { allow, createRealtimeAuthHandler, createRealtimeServer, MAX_AUTH_BODY_BYTES } from "@/lib/realtime/server";
+import { POST } from "@/app/api/realtime/auth/route";
+import { deleteSessionByToken } from "@/backend/session-store";
+import { articleFeedChannel, profileChannel, resourceChannel, tagChannel, userChannel } from "@/backend/realtime/channels";
+import { scopes } from "@/backend/realtime/scopes";
+import { brokerConfig } from "@/backend/realtime/server";
+import { freshDb, signInAs, signOut } from "../../helpers/db";
+import { resetRequest } from "../../helpers/next-request";
+import { MISSING_ID, seeded, type Seeded } from "../../db/fixtures";
+import { APP_ORIGIN, authRequest, callAuth, expectedAuth, streamedAuthRequest } from "./auth-helpers";
+
+/**
+ * POST /api/realtime/auth, the channel authorization route (the library's handler with the app's session and channel
+ * policy), called directly: who gets a signature, and exactly why everyone else does not.
+ */
+const KEY = "route-key";
+const SECRET = "route-secret";
+const SOCKET = "1234.5678";
+const saved = { ...process.env };
+
+function configure(on: boolean) {
+  for (const k of ["PUSHER_APP_ID", "PUSHER_KEY", "PUSHER_SECRET", "PUSHER_HOST", "PUSHER_PORT"]) delete process.env[k];
+  // Signing needs no broker round trip: nothing listens on port 9.
+  if (on) Object.assign(process.env, { PUSHER_APP_ID: "route-app", PUSHER_KEY: KEY, PUSHER_SECRET: SECRET, PUSHER_HOST: "127.0.0.1", PUSHER_PORT: "9" });
+  process.env.APP_URL = APP_ORIGIN;
+  resetEnvCache();
+}
+
+let s: Seeded;
+beforeAll(async () => {
+  configure(true);
+  await freshDb();
+  s = await seeded();
+});
+afterAll(async () => {
+  await dbClient.closeDb();
+  process.env = saved;
+  resetEnvCache();
+});
+beforeEach(() => {
+  resetRequest();
+  configure(true);
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("POST /api/realtime/auth: user channels", () => {
+  it("signs the caller's own channel with HMAC-SHA256 of socket_id:channel_name", async () => {
+    await signInAs("alice");
+    const channel = userChannel(s.alice);
+    const res = await callAuth({ socket_id: SOCKET, channel_name: channel }, { origin: APP_ORIGIN });
+    expect(res.status).toBe(200);
+    expect(res.body.auth).toBe(expectedAuth(KEY, SECRET, SOCKET, channel));
+    // Bound to the socket and the channel: neither can be swapped.
+    expect(res.body.auth).not.toBe(expectedAuth(KEY, SECRET, "1234.5679", channel));
+    expect(res.body.auth).not.toBe(expectedAuth(KEY, "other-secret", SOCKET, channel));
+  });
+
+  it("refuses another user's channel with 403", async () => {
+    await signInAs("alice");
+    const res = await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.bob) });
+    expect(res).toEqual({ status: 403, body: { error: expect.any(String) } });
+  });
+
+  it("answers 401 without a session, with an unknown token, and after the session was revoked", async () => {
+    signOut();
+    expect((await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.alice) })).status).toBe(401);
+
+    const { token } = await signInAs("alice");
+    expect((await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.alice) })).status).toBe(200);
+    await deleteSessionByToken(token);
+    const revoked = await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.alice) });
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.auth).toBeUndefined();
+  });
+});
+
+describe("POST /api/realtime/auth: malformed and refused requests", () => {
+  beforeEach(async () => {
+    await signInAs("alice");
+  });
+
+  it.each([
+    ["no fields", {}],
+    ["missing channel", { socket_id: SOCKET }],
+    ["missing socket", { channel_name: "USER" }],
+    ["socket id not n.n", { socket_id: "abc", channel_name: "USER" }],
+    ["socket id with suffix", { socket_id: "1.2\n3", channel_name: "USER" }],
+    ["channel with forbidden characters", { socket_id: SOCKET, channel_name: "USER x" }],
+    ["channel with a slash", { socket_id: SOCKET, channel_name: "USER/x" }],
+    ["channel over 164 characters", { socket_id: SOCKET, channel_name: `USER${";".repeat(170)}` }],
+  ])("400 for %s", async (_label, fields) => {
+    const withChannel = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.replace("USER", userChannel(s.alice))]));
+    const res = await callAuth(withChannel);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual(expect.any(String));
+  });
+
+  it("400 for a JSON body", async () => {
+    const asJson = await POST(
+      new Request(`${APP_ORIGIN}/api/realtime/auth`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ socket_id: SOCKET, channel_name: userChannel(s.alice) }),
+      }),
+    );
+    expect(asJson.status).toBe(400);
+  });
+
+  it.each([
+    ["an integer id", "private-user.12"],
+    ["an upper-case UUID", "private-user.ALICE_UPPER"],
+    ["an upper-case resource id", "private-resource.ARTICLE.HELLO_UPPER"],
+    ["a UUID without dashes", "private-user.ALICE_NODASH"],
+    ["a leading zero alias", "private-user.0ALICE"],
+    ["an integer resource id", "private-resource.GIST.999999"],
+  ])("403 Unknown channel for %s, without touching the database", async (_label, template) => {
+    const channel = template
+      .replace("ALICE_UPPER", s.alice.toUpperCase())
+      .replace("HELLO_UPPER", s.hello.toUpperCase())
+      .replace("ALICE_NODASH", s.alice.replaceAll("-", ""))
+      .replace("ALICE", s.alice);
+    const getDb = vi.spyOn(dbClient, "getDb");
+    const res = await callAuth({ socket_id: SOCKET, channel_name: channel });
+    expect(res).toEqual({ status: 403, body: { error: "Unknown channel." } });
+    expect(getDb).not.toHaveBeenCalled();
+    // The same request for the canonical name is decided by the session and the policy (which read the database).
+    const canonical = await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.alice) });
+    expect(canonical.status).toBe(200);
+    expect(getDb).toHaveBeenCalled();
+  });
+
+  it.each([
+    "presence-user.ALICE",
+    "private-encrypted-user.ALICE",
+    "private-tag.ALICE",
+    "private-user.ALICE.x",
+    "xprivate-user.ALICE",
+    "private-resource.COMMENT.HELLO",
+    "private-feed.articles",
+  ])("403 for %s (an unknown kind, prefix or alias)", async (template) => {
+    const res = await callAuth({ socket_id: SOCKET, channel_name: template.replace("ALICE", s.alice).replace("HELLO", s.hello) });
+    expect(res).toEqual({ status: 403, body: { error: "Unknown channel." } });
+  });
+
+  it("403 for a public channel, which needs no signature, without touching the database", async () => {
+    const getDb = vi.spyOn(dbClient, "getDb");
+    for (const channel of [tagChannel(MISSING_ID), profileChannel(s.alice), articleFeedChannel()]) {
+      const res = await callAuth({ socket_id: SOCKET, channel_name: channel });
+      expect(res, channel).toEqual({ status: 403, body: { error: "Public channels need no authorization." } });
+    }
+    expect(getDb).not.toHaveBeenCalled();
+    // A private channel is decided by the session and the policy, which do read the database.
+    expect((await callAuth({ socket_id: SOCKET, channel_name: resourceChannel("ARTICLE", s.hello) })).status).toBe(200);
+    expect(getDb).toHaveBeenCalled();
+  });
+
+  it("403 for a cross-site Origin; the app's own origin and the request host are accepted", async () => {
+    const fields = { socket_id: SOCKET, channel_name: userChannel(s.alice) };
+    expect((await callAuth(fields, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await callAuth(fields, { origin: "http://localhost:3000.evil.example" })).status).toBe(403);
+    expect((await callAuth(fields, { origin: "null" })).status).toBe(403);
+    expect((await callAuth(fields, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await callAuth(fields, { origin: APP_ORIGIN })).status).toBe(200);
+    expect((await callAuth(fields, { origin: "http://127.0.0.1:4000", host: "127.0.0.1:4000" })).status).toBe(200);
+  });
+
+  it("503 when realtime is not configured", async () => {
+    configure(false);
+    vi.spyOn(console, "info").mockImplementation(() => {});
+    const res = await callAuth({ socket_id: SOCKET, channel_name: userChannel(s.alice) });
+    expect(res).toEqual({ status: 503, body: { error: expect.any(String) } });
+  });
+
+  it("503, never 500, when something underneath fails", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const permissions = await import("@/backend/permissions");
+    vi.spyOn(permissions, "canReadResource").mockRejectedValueOnce(new Error("database went away"));
+    const res = await callAuth({ socket_id: SOCKET, channel_name: resourceChannel("ARTICLE", s.hello) });
+    expect(res).toEqual({ status: 503, body: { error: expect.any(String) } });
+    expect(error).toHaveBeenCalled();
+    // Once the database answers again, the same request is signed.
+    expect((await callAuth({ socket_id: SOCKET, channel_name: resourceChannel("ARTICLE", s.hello) })).status).toBe(200);
+  });
+});
+
+describe("POST /api/realtime/auth: the body is read up to 2 KB and no further", () => {
+  beforeEach(async () => {
+    await signInAs("alice");
+  });
+
+  /** A valid form body padded to exactly `bytes` bytes. */
+  const padded = (bytes: number) => {
+    const base = `socket_id=${SOCKET}&channel_name=${encodeURIComponent(userChannel(s.alice))}&pad=`;
+    return base + "x".repeat(bytes - base.length);
+  };
+
+  it("reads a body of exactly 2048 bytes, and answers 413 for 2049", async () => {
+    expect(MAX_AUTH_BODY_BYTES).toBe(2048);
+    expect((await callAuth(padded(2048))).status).toBe(200);
+    expect(await callAuth(padded(2049))).toEqual({ status: 413, body: { error: expect.stringMatching(/2048 bytes/) } });
+  });
+
+  it("413 at once for a Content-Length over the cap: not one byte of the body is read", async () => {
+    const { request, read } = streamedAuthRequest({ chunkBytes: 512, totalBytes: 4096, headers: { "content-length": "4096" } });
+    const res = await POST(request);
+    expect(res.status).toBe(413);
+    expect(read.bytes).toBe(0);
+  });
+
+  it("413 for a chunked body that grows past the cap: reading stops there and the rest is never asked for", async () => {
+    const { request, read } = streamedAuthRequest({ chunkBytes: 512, totalBytes: Infinity });
+    const res = await POST(request);
+    expect(res.status).toBe(413);
+    expect(read.bytes).toBeGreaterThan(MAX_AUTH_BODY_BYTES);
+    expect(read.bytes).toBeLessThanOrEqual(MAX_AUTH_BODY_BYTES + 512);
+    expect(read.cancelled).toBe(true);
+    // A small streamed body goes through the same reader.
+    const small = streamedAuthRequest({ chunkBytes: 512, totalBytes: 1024 });
+    expect((await POST(small.request)).status).toBe(400);
+    expect(small.read.bytes).toBe(1024);
+  });
+
+  it("the cap is checked before the session: an oversized body costs no database work", async () => {
+    const getDb = vi.spyOn(dbClient, "getDb");
+    expect((await callAuth(padded(5000))).status).toBe(413);
+    expect(getDb).not.toHaveBeenCalled();
+    expect((await callAuth(padded(2000))).status).toBe(200);
+    expect(getDb).toHaveBeenCalled();
+  });
+});
+
+describe("createRealtimeAuthHandler: what reaches the host's session and policy", () => {
+  it("only a well-formed, canonical, private channel of the host reaches getSession and canAccess", async () => {
+    const realtime = createRealtimeServer({ scopes, broker: () => brokerConfig(getEnv()) });
+    const getSession = vi.fn(async () => ({ user: "someone" }));
+    const canAccess = vi.fn(() => allow);
+    const handler = createRealtimeAuthHandler({ realtime, getSession, canAccess });
+    const post = async (channel: string) => (await handler(authRequest({ socket_id: SOCKET, channel_name: channel }))).status;
+
+    for (const channel of ["private-user.12", userChannel(s.alice).toUpperCase(), `private-user.${s.alice.toUpperCase()}`, tagChannel(s.alice)]) {
+      expect(await post(channel), channel).toBe(403);
+    }
+    expect(await post("private user")).toBe(400);
+    expect(getSession).not.toHaveBeenCalled();
+    expect(canAccess).not.toHaveBeenCalled();
+
+    expect(await post(resourceChannel("GIST", s.publicGist))).toBe(200);
+    expect(getSession).toHaveBeenCalledTimes(1);
+    expect(canAccess).toHaveBeenCalledWith(
+      { user: "someone" },
+      { kind: "resource", name: resourceChannel("GIST", s.publicGist), private: true, params: { type: "GIST", id: s.publicGist } },
+    );
+  });
+});
+
+describe("POST /api/realtime/auth: resource channels follow canReadResource", () => {
+  it("signs published articles and public gists for anyone, drafts and private gists only for their owner", async () => {
+    const published = resourceChannel("ARTICLE", s.hello);
+    const draft = resourceChannel("ARTICLE", s.draft);
+    const publicGist = resourceChannel("GIST", s.publicGist);
+    const privateGist = resourceChannel("GIST", s.privateGist);
+    const status = async (channel: string) => (await callAuth({ socket_id: SOCKET, channel_name: channel })).status;
+
+    signOut();
+    expect([await status(published), await status(publicGist), await status(draft), await status(privateGist)]).toEqual([200, 200, 403, 403]);
+    await signInAs("alice");
+    expect([await status(draft), await status(privateGist)]).toEqual([200, 403]);
+    await signInAs("bob");
+    expect([await status(draft), await status(privateGist)]).toEqual([403, 200]);
+    // A missing resource (a well-formed id no row has) looks exactly like a hidden one.
+    const missing = await callAuth({ socket_id: SOCKET, channel_name: resourceChannel("ARTICLE", MISSING_ID) });
+    const hidden = await callAuth({ socket_id: SOCKET, channel_name: draft });
+    expect(missing).toEqual(hidden);
+    expect(missing.status).toBe(403);
+    const signed = await callAuth({ socket_id: SOCKET, channel_name: privateGist });
+    expect(signed.body.auth).toBe(expectedAuth(KEY, SECRET, SOCKET, privateGist));
+  });
+});
