@@ -116,7 +116,7 @@ export function getDb(): Promise<Db> {
  * Makes an already open PGlite the process-wide database (checked and migrated like any other). Tests start each
  * file from a snapshot of a migrated database this way, instead of paying for initdb every time.
  */
-export async function usePglite(client: PGlite, label = "memory://"): Promise<Db> {
+export async function adoptOpenPglite(client: PGlite, label = "memory://"): Promise<Db> {
   await closeDb();
   holder.__techdiaryDb = adoptPglite(client, label);
   return getDb();

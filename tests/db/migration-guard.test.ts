@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function usePglite(dataDir: string) {
+function pointAtPglite(dataDir: string) {
   delete process.env.DATABASE_URL;
   process.env.PGLITE_DATA_DIR = dataDir;
   resetEnvCache();
@@ -57,7 +57,7 @@ describe("a database migrated by an older schema", () => {
     await old.query("insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)", [OLD_HASH, OLD_WHEN]);
     await old.close();
 
-    usePglite(dataDir);
+    pointAtPglite(dataDir);
     const err = await openError();
     expect(err.message).toContain(`The PGlite database in ${dataDir} was created by an older schema (integer ids)`);
     expect(err.message).toContain("0ea825c6645b");
@@ -102,7 +102,7 @@ describe("a database migrated by an older schema", () => {
 describe("a database of the current schema", () => {
   it("opens again and again (its own migrations are known), and is refused once it records an unknown one", async () => {
     const dataDir = path.join(dir, "current");
-    usePglite(dataDir);
+    pointAtPglite(dataDir);
     await (await getDb()).insert(users).values({ username: "dave", name: "Dave", email: "dave@example.test" });
     await closeDb();
     const reopened = await getDb();

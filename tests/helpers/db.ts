@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { closeDb, getDb, usePglite, type Db } from "@/db/client";
+import { closeDb, getDb, adoptOpenPglite, type Db } from "@/db/client";
 import { seed } from "@/db/seed";
 import { resetEnvCache } from "@/env";
 import { users } from "@/db/schema";
@@ -32,7 +32,7 @@ export async function freshDb(opts: { seed?: boolean } = {}): Promise<Db> {
     process.env.PGLITE_DATA_DIR = "memory://";
   }
   resetEnvCache();
-  const db = admin ? await getDb() : await usePglite(await pgliteFromSnapshot());
+  const db = admin ? await getDb() : await adoptOpenPglite(await pgliteFromSnapshot());
   if (opts.seed !== false) await seed(db);
   return db;
 }
@@ -54,7 +54,7 @@ async function migratedSnapshot(): Promise<Blob> {
   if (!fs.existsSync(file)) {
     const { PGlite } = await import("@electric-sql/pglite");
     const client = new PGlite("memory://");
-    await usePglite(client); // migrates it
+    await adoptOpenPglite(client); // migrates it
     const dump = await client.dumpDataDir("none");
     await closeDb();
     fs.mkdirSync(SNAPSHOTS, { recursive: true });
