@@ -45,6 +45,7 @@ export type Channels<Specs extends ChannelSpecs = ChannelSpecs> = {
 };
 
 const KIND = /^[a-z][a-z0-9-]*$/;
+const PARSE_CACHE_SIZE = 1024;
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 function validParam(spec: ParamSpec, value: unknown): value is string {
@@ -61,6 +62,24 @@ export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): 
     }
   }
   const kinds = Object.keys(specs) as (keyof Specs & string)[];
+  // A tab hears many signals on a few channels, and a server publishes to the same channels again and again: the
+  // verdict per name is kept (frozen, so no caller can change it for the next), and the cache starts over when full.
+  const parsed = new Map<string, ParsedChannel<Specs> | null>();
+  const parseUncached = (name: string): ParsedChannel<Specs> | null => {
+    const isPrivate = name.startsWith("private-");
+    const [kind, ...values] = (isPrivate ? name.slice("private-".length) : name).split(".");
+    const spec = Object.hasOwn(specs, kind) ? specs[kind] : undefined;
+    if (!spec || Boolean(spec.private) !== isPrivate) return null;
+    const entries = Object.entries(spec.params);
+    if (values.length !== entries.length) return null;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < entries.length; i++) {
+      const [param, p] = entries[i];
+      if (!validParam(p, values[i])) return null;
+      params[param] = values[i];
+    }
+    return Object.freeze({ kind, name, private: isPrivate, params: Object.freeze(params) }) as ParsedChannel<Specs>;
+  };
 
   return {
     specs,
@@ -79,19 +98,12 @@ export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): 
     },
     parse(name) {
       if (typeof name !== "string" || !isPusherChannelName(name)) return null;
-      const isPrivate = name.startsWith("private-");
-      const [kind, ...values] = (isPrivate ? name.slice("private-".length) : name).split(".");
-      const spec = Object.hasOwn(specs, kind) ? specs[kind] : undefined;
-      if (!spec || Boolean(spec.private) !== isPrivate) return null;
-      const entries = Object.entries(spec.params);
-      if (values.length !== entries.length) return null;
-      const params: Record<string, string> = {};
-      for (let i = 0; i < entries.length; i++) {
-        const [param, p] = entries[i];
-        if (!validParam(p, values[i])) return null;
-        params[param] = values[i];
+      let channel = parsed.get(name);
+      if (channel === undefined) {
+        if (parsed.size >= PARSE_CACHE_SIZE) parsed.clear();
+        parsed.set(name, (channel = parseUncached(name)));
       }
-      return { kind, name, private: isPrivate, params } as ParsedChannel<Specs>;
+      return channel;
     },
   };
 }

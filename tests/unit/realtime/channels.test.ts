@@ -68,6 +68,13 @@ describe("the app's channels", () => {
     expect(channels.parse(name)).toBeNull();
   });
 
+  it("give every caller the same frozen answer for a name, so none can change it for the next", () => {
+    const first = channels.parse(userChannel(U))!;
+    expect(channels.parse(userChannel(U))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.params)).toBe(true);
+    expect(() => ((first.params as { userId: string }).userId = A)).toThrow(TypeError);
+  });
+
   it("refuse non-strings, inherited names and names over Pusher's 164 characters", () => {
     for (const v of [undefined, null, 1, {}, [userChannel(U)]]) expect(channels.parse(v)).toBeNull();
     expect(channels.parse(`constructor.${U}`)).toBeNull();
