@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ActionError, runAction } from "@/backend/action-result";
@@ -32,6 +33,21 @@ describe("server actions return the signals they published", () => {
     });
     expect(result).toEqual({ ok: true, data: 2, signals: [commentThreadSignal(root).signal, { scope: "notifications" }] });
     expect(await runAction(Input, { n: 1 }, async ({ n }) => n)).toEqual({ ok: true, data: 1 });
+  });
+
+  it("work an action leaves behind (an after() callback, run in the action's async context) still publishes", async () => {
+    const { after } = await import("next/server");
+    let late: ReturnType<typeof publishInvalidate> | undefined;
+    // The body publishes nothing itself, so its own outbox is never flushed; the late publication must not join it.
+    // AsyncResource.bind keeps the action's async context for the callback, as Next's after() does.
+    const result = await runAction(Input, { n: 1 }, async () => {
+      after(AsyncResource.bind(() => void (late = publishInvalidate(notificationsSignal(ALICE)))));
+      return 1;
+    });
+    expect(result).toEqual({ ok: true, data: 1 });
+    await flushAfter();
+    expect(late?.signals).toEqual([{ scope: "notifications" }]);
+    expect(fake.broker.deliveries()).toEqual([`- ${userChannel(ALICE)} ${NOTIFICATIONS}`]);
   });
 
   it("invalid input is refused before the body runs: no signals, nothing published", async () => {

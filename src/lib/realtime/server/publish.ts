@@ -64,7 +64,7 @@ export interface PublishReceipt {
 
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
 type Outbox = { entries: Entry[] };
-type ActionScope = { outbox: Outbox; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
+type ActionScope = { outbox: Outbox; closed: boolean; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
 
 export type Publisher<Pub> = {
   publishInvalidate(publications: Pub | readonly Pub[], opts?: PublishOptions): PublishReceipt;
@@ -249,7 +249,9 @@ export function createPublisher<Pub extends Publication>({
       }
       if (deliveries.length === 0) return settledReceipt(receiptSignals);
       const entry = newEntry(deliveries);
-      (scope?.outbox ?? detachedOutbox()).entries.push(entry);
+      // A scope is closed once its action returned; work it left behind (an after() callback of the action, which
+      // Next runs in the action's async context) publishes on its own, like any code outside an action.
+      (scope && !scope.closed ? scope.outbox : detachedOutbox()).entries.push(entry);
       return {
         signals: receiptSignals,
         delivered() {
@@ -267,6 +269,7 @@ export function createPublisher<Pub extends Publication>({
       const parent = scopes.getStore();
       const scope: ActionScope = {
         outbox: { entries: [] },
+        closed: false,
         socketId: parent ? parent.socketId : originSocketId(await requestHeaders()),
         signals: new Map(),
         parent,
@@ -276,6 +279,7 @@ export function createPublisher<Pub extends Publication>({
         return { value, signals: [...scope.signals.values()] };
       } finally {
         // Also after a failure: what was published announced writes that committed before it.
+        scope.closed = true;
         if (scope.outbox.entries.length > 0) schedule(() => flush(scope.outbox));
       }
     },
