@@ -5,7 +5,8 @@
  * a live resource starts with one entry here (docs/adding-a-live-resource.md). Isomorphic.
  */
 import { z } from "zod";
-import { defineScopes, noticeKey, scope, UUID_PATTERN, type RegistryPublication, type RegistrySignal } from "@/lib/realtime";
+import { defineScopes, noticeKey, scope, type RegistryPublication, type RegistrySignal } from "@/lib/realtime";
+import { UUID_PATTERN } from "@/lib/ids";
 import { queryKeys } from "@/lib/query-keys";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES } from "@/lib/resource-types";
 import { channels } from "./channels";
