@@ -37,7 +37,6 @@ export type ParsedChannel<Specs extends ChannelSpecs = ChannelSpecs> = {
 
 export type Channels<Specs extends ChannelSpecs = ChannelSpecs> = {
   readonly specs: Specs;
-  readonly kinds: readonly (keyof Specs & string)[];
   /** The one name of a channel; throws RangeError on a parameter that no parser would accept. */
   build<K extends keyof Specs & string>(kind: K, params: ChannelParams<Specs[K]>): string;
   /** The one parser: anything that is not exactly a name `build` makes is null. */
@@ -61,7 +60,6 @@ export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): 
       }
     }
   }
-  const kinds = Object.keys(specs) as (keyof Specs & string)[];
   // A tab hears many signals on a few channels, and a server publishes to the same channels again and again: the
   // verdict per name is kept (frozen, so no caller can change it for the next), and the cache starts over when full.
   const parsed = new Map<string, ParsedChannel<Specs> | null>();
@@ -83,7 +81,6 @@ export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): 
 
   return {
     specs,
-    kinds,
     build(kind, params) {
       const spec = specs[kind];
       if (!spec) throw new RangeError(`unknown channel kind ${String(kind)}`);

@@ -1,6 +1,6 @@
 /**
  * Tells server actions which broker connection made the request, so the signal they publish skips it (the
- * originating tab already refreshed in its mutation's onSuccess); the user's other tabs still get it. Laravel Echo
+ * originating tab applies the signals its action returned); the user's other tabs still get it. Laravel Echo
  * does this with request interceptors; here `window.fetch` is wrapped, because Next.js sends every server action as
  * a fetch POST with a `Next-Action` header. Only same-origin requests carrying that header are touched, so no
  * socket id goes to third parties. The server treats it as a hint: validated, and only ever used to skip one

@@ -8,6 +8,7 @@ import type { Broker } from "./broker";
 import type { PublishMetrics } from "./health";
 import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
 import { createThrottle, type Throttle } from "./throttle";
+import { SOCKET_ID_HEADER } from "../client/socket-id-header";
 
 /**
  * publishInvalidate, the one way to publish, and the request scope that batches what one server action publishes.
@@ -29,8 +30,8 @@ import { createThrottle, type Throttle } from "./throttle";
  * Scopes with `throttleMs` bypass the outbox: each (channel, signal) pair has a throttle (throttle.ts) per process.
  */
 
-/** The header a tab sends with its server actions, naming its own broker connection (client/socket-id-header). */
-export const SOCKET_ID_HEADER = "x-socket-id";
+// The header a tab sends with its server actions, naming its own broker connection; one name for both sides.
+export { SOCKET_ID_HEADER };
 const SOCKET_ID = /^\d{1,20}\.\d{1,20}$/;
 
 /**
