@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/db/**/*.test.ts"],
+          include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/db/**/*.test.ts", "tests/fuzz/**/*.test.ts"],
           setupFiles: ["tests/helpers/setup-node.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -6,6 +6,29 @@ const flag = z
   .transform((v) => v === "1" || v === "true");
 const port = z.coerce.number().int().min(1).max(65535);
 
+/**
+ * Broker credentials committed in this repository for development: `.env.development` (next dev), `config/soketi.json`
+ * (the Soketi of `npm run dev` and the tests' base config) and `docker-compose.soketi.yml`. Anyone can read them, so
+ * anyone could sign their own private-channel subscriptions against a broker that uses them: production refuses them
+ * (tests/unit/env.test.ts checks that these files hold exactly these values and no other tracked file does).
+ */
+export const COMMITTED_PUSHER_CREDENTIALS: readonly string[] = ["techdiary-key", "techdiary-secret"];
+
+/** Soketi's built-in default app (what it serves when its config names none): just as public. */
+export const SOKETI_DEFAULT_CREDENTIALS: readonly string[] = ["app-key", "app-secret"];
+
+const PUBLIC_CREDENTIALS = new Set([...COMMITTED_PUSHER_CREDENTIALS, ...SOKETI_DEFAULT_CREDENTIALS]);
+
+const PRODUCTION_BROKER_HINT =
+  "use your broker's own credentials, or leave PUSHER_APP_ID, PUSHER_KEY and PUSHER_SECRET unset and `npm start` runs " +
+  "the bundled local broker with a secret generated on this machine";
+
+/** INNGEST_DEV as the Inngest SDK and src/lib/inngest.ts read it: anything but unset, empty, 0 or false turns it on. */
+export function inngestDevRequested(value: string | undefined): boolean {
+  const v = value?.trim().toLowerCase();
+  return !!v && v !== "0" && v !== "false";
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -28,6 +51,8 @@ const EnvSchema = z
     PUSHER_PUBLIC_PORT: port.optional(),
     PUSHER_PUBLIC_TLS: flag,
     REALTIME_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+    // Bearer token for the details of /api/realtime/health; unset = only the public {ok}.
+    REALTIME_HEALTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     INNGEST_DEV: z.string().optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
@@ -40,6 +65,35 @@ const EnvSchema = z
         code: "custom",
         path: ["PUSHER_APP_ID"],
         message: "PUSHER_APP_ID, PUSHER_KEY and PUSHER_SECRET must be set together (or all left empty for realtime off)",
+      });
+    }
+    if (env.NODE_ENV !== "production") return;
+    if (env.PUSHER_SECRET && PUBLIC_CREDENTIALS.has(env.PUSHER_SECRET.trim())) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUSHER_SECRET"],
+        message:
+          "is a published development secret (committed in this repository, or Soketi's default): anyone can sign " +
+          `private-channel subscriptions with it. Not in production: ${PRODUCTION_BROKER_HINT}`,
+      });
+    }
+    if (env.PUSHER_KEY && PUBLIC_CREDENTIALS.has(env.PUSHER_KEY.trim())) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUSHER_KEY"],
+        message:
+          "is a published development key (committed in this repository, or Soketi's default): a broker app with it " +
+          `is the committed one, whose secret is public too. Not in production: ${PRODUCTION_BROKER_HINT}`,
+      });
+    }
+    if (inngestDevRequested(env.INNGEST_DEV)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INNGEST_DEV"],
+        message:
+          "must not be set in production: it puts Inngest in dev mode, where /api/inngest accepts unsigned calls (anyone " +
+          "could run the app's functions). Unset it and set INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY from your Inngest " +
+          "app (or leave all three unset: notifications then run in-process after each response)",
       });
     }
   });

@@ -62,7 +62,14 @@ export function connectClient(broker: Broker): Promise<Pusher> {
       transport: "ajax",
       customHandler: ({ socketId, channelName }, callback) => callback(null, signer.authorizeChannel(socketId, channelName)),
     },
+    // The broker requires a sign-in (config/soketi.json); signed locally as a guest, as the sign-in route would.
+    userAuthentication: {
+      endpoint: "/unused",
+      transport: "ajax",
+      customHandler: ({ socketId }, callback) => callback(null, signer.authenticateUser(socketId, { id: `guest-${socketId}` })),
+    },
   });
+  pusher.signin();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("pusher-js did not connect within 20s")), 20_000);
     pusher.connection.bind("connected", () => {

@@ -24,7 +24,14 @@ const pusher = new Pusher(key, {
     transport: "ajax",
     customHandler: ({ socketId, channelName }, callback) => callback(null, signer.authorizeChannel(socketId, channelName)),
   },
+  // The broker requires a sign-in (config/soketi.json); signed locally as a guest, as the sign-in route would.
+  userAuthentication: {
+    endpoint: "/unused",
+    transport: "ajax",
+    customHandler: ({ socketId }, callback) => callback(null, signer.authenticateUser(socketId, { id: `guest-${socketId}` })),
+  },
 });
+pusher.signin();
 
 const now = () => performance.timeOrigin + performance.now();
 const state = new Map(channels.map((c) => [c, { seen: new Set(), want: Infinity, lastAt: 0 }]));

@@ -58,6 +58,23 @@ export const userSessions = pgTable(
   (t) => [uniqueIndex("user_sessions_token_key").on(t.token), index("user_sessions_user_idx").on(t.user_id)],
 );
 
+/**
+ * Broker sockets a session signed in (the realtime sign-in route). Channel authorization signs a session's channels
+ * only on these, so every private subscription of a session lives on a socket that revoking it can close. Rows go
+ * with their session (cascade) and each session keeps its newest few (src/backend/realtime/connection-sign-in.ts).
+ */
+export const realtimeSockets = pgTable(
+  "realtime_sockets",
+  {
+    session_id: uuid("session_id")
+      .notNull()
+      .references(() => userSessions.id, { onDelete: "cascade" }),
+    socket_id: text("socket_id").notNull(),
+    created_at: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.session_id, t.socket_id] })],
+);
+
 export const articles = pgTable(
   "articles",
   {

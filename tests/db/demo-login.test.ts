@@ -125,11 +125,56 @@ describe("POST /api/auth/demo-login", () => {
       ["/\\evil.example", "/"],
       ["javascript:alert(1)", "/"],
       ["dashboard", "/"],
+      // Dot segments and encodings that normalise to a protocol-relative "//evil.com" (the probe that redirected).
+      ["/.//evil.com", "/"],
+      ["/%2e//evil.com", "/"],
+      ["/a/..//evil.com", "/"],
+      ["/./\\evil.com", "/"],
+      ["/\tevil.com", "/"],
+      ["/%2e%2e//evil.com/x", "/"],
+      ["/articles/../@bob", "/@bob"],
     ];
     for (const [next, expected] of cases) {
       const res = await login({ username: "alice", next });
       expect(res.headers.get("location"), next).toBe(expected);
     }
+  });
+
+  it("answers 413 to a form over 4 KB: declared, or streamed without a length, reading no further than the cap", async () => {
+    setEnv({ DEMO_LOGIN: "1" });
+    const declared = await POST(
+      new Request("http://localhost:3000/api/auth/demo-login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(200 * 1024 * 1024) },
+        body: "username=alice",
+      }),
+    );
+    expect(declared.status).toBe(413);
+
+    let pulled = 0;
+    const chunk = new TextEncoder().encode("x".repeat(1024));
+    const endless = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const streamed = await POST(
+      new Request("http://localhost:3000/api/auth/demo-login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(streamed.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(8 * 1024);
+
+    const fine = await login({ username: "alice", next: "/x".repeat(1000) });
+    expect(fine.status).toBe(303);
   });
 
   it("refuses a cross-site form post", async () => {

@@ -39,6 +39,10 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     NEXT_DIST_DIR: TEST_DIST_DIR,
     // Empty (not absent) so a DATABASE_URL in a developer's .env file cannot win over PGlite.
     DATABASE_URL: "",
+    // Likewise for Inngest: a developer's INNGEST_DEV=1 would stop this production server (src/env.ts refuses it), and
+    // an event key would send the test's notifications to Inngest Cloud; empty = notifications in-process.
+    INNGEST_DEV: "",
+    INNGEST_EVENT_KEY: "",
     ...extra,
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { freePort } from "./free-port";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BASE_CONFIG = path.join(ROOT, "config/soketi.json");
 const SOKETI_BIN = path.join(ROOT, "node_modules/@soketi/soketi/bin/server.js");
+const APPS = "appManager.array.apps";
 
 export type SoketiApp = { id: string; key: string; secret: string };
 
@@ -25,17 +27,27 @@ export type SoketiHandle = {
 };
 
 /**
+ * A fresh app key and secret for one broker: servers the tests run with NODE_ENV=production (`next start`) refuse
+ * the committed development ones (src/env.ts), and no run should depend on a published secret anyway.
+ */
+export function randomApp(): SoketiApp {
+  return { id: "techdiary", key: `test-key-${randomBytes(8).toString("hex")}`, secret: randomBytes(24).toString("hex") };
+}
+
+/**
  * Starts a real Soketi on free loopback ports, always from the project's config (loopback only, no UDP
- * broadcast), and returns once it answers HTTP.
+ * broadcast, its limits) with a random app key and secret, and returns once it answers HTTP. `overrides` replace
+ * config keys; an app list there brings its own credentials, which `app` and `env` then report.
  */
 export async function startSoketi(overrides: Record<string, unknown> = {}): Promise<SoketiHandle> {
   const base = JSON.parse(readFileSync(BASE_CONFIG, "utf8")) as Record<string, unknown>;
   const port = await freePort();
-  const config = {
+  const config: Record<string, unknown> = {
     ...base,
     port,
     "metrics.port": await freePort(),
     "cluster.port": await freePort(),
+    [APPS]: (base[APPS] as SoketiApp[]).map((app) => ({ ...app, ...randomApp() })),
     ...overrides,
   };
   const dir = mkdtempSync(path.join(tmpdir(), "soketi-"));
@@ -43,7 +55,8 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
   writeFileSync(configPath, JSON.stringify(config));
   // restart() needs the config until the end, so the folder goes when the test process does.
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  const app = (base["appManager.array.apps"] as SoketiApp[])[0];
+  const { id, key, secret } = (config[APPS] as SoketiApp[])[0];
+  const app: SoketiApp = { id, key, secret };
 
   let child: ChildProcess | undefined;
   let output = "";

@@ -1,7 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoLoginEnabled, getEnv, resetEnvCache } from "@/env";
+import { COMMITTED_PUSHER_CREDENTIALS, SOKETI_DEFAULT_CREDENTIALS, demoLoginEnabled, getEnv, inngestDevRequested, resetEnvCache } from "@/env";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const original = process.env;
 
@@ -101,6 +104,58 @@ describe("getEnv", () => {
   });
 });
 
+describe("production refuses what anyone can read", () => {
+  const own = { PUSHER_APP_ID: "techdiary", PUSHER_KEY: "k-4f1c9a", PUSHER_SECRET: "s-8d27e0b5c1" };
+
+  it("accepts the broker's own credentials and no INNGEST_DEV", () => {
+    withEnv({ NODE_ENV: "production", ...own, INNGEST_SIGNING_KEY: "signkey-prod-1", INNGEST_EVENT_KEY: "evt" });
+    expect(getEnv()).toMatchObject({ PUSHER_KEY: own.PUSHER_KEY, PUSHER_SECRET: own.PUSHER_SECRET });
+    withEnv({ NODE_ENV: "production" }); // realtime off, notifications in-process
+    expect(getEnv().PUSHER_SECRET).toBeUndefined();
+  });
+
+  it("refuses the committed development credentials, both named in one error with what to do instead", () => {
+    withEnv({ NODE_ENV: "production", PUSHER_APP_ID: "techdiary", PUSHER_KEY: "techdiary-key", PUSHER_SECRET: "techdiary-secret" });
+    const message = errorOf(getEnv);
+    expect(message).toMatch(/^  PUSHER_SECRET: is a published development secret .*anyone can sign private-channel subscriptions/m);
+    expect(message).toMatch(/^  PUSHER_KEY: is a published development key/m);
+    expect(message).toContain("leave PUSHER_APP_ID, PUSHER_KEY and PUSHER_SECRET unset and `npm start` runs the bundled local broker");
+  });
+
+  it.each([...COMMITTED_PUSHER_CREDENTIALS, ...SOKETI_DEFAULT_CREDENTIALS])("refuses %s as the key or as the secret", (value) => {
+    withEnv({ NODE_ENV: "production", ...own, PUSHER_SECRET: value });
+    expect(errorOf(getEnv)).toMatch(/^  PUSHER_SECRET: /m);
+    withEnv({ NODE_ENV: "production", ...own, PUSHER_KEY: ` ${value} ` });
+    expect(errorOf(getEnv)).toMatch(/^  PUSHER_KEY: /m);
+  });
+
+  it.each(["1", "true", "TRUE", " 1 ", "http://127.0.0.1:8288", "yes"])("refuses INNGEST_DEV=%j, saying why and what to set", (value) => {
+    withEnv({ NODE_ENV: "production", INNGEST_DEV: value });
+    const message = errorOf(getEnv);
+    expect(message).toMatch(/^  INNGEST_DEV: must not be set in production: .*\/api\/inngest accepts unsigned calls/m);
+    expect(message).toContain("set INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY");
+  });
+
+  it.each(["", "0", "false", " FALSE "])("accepts INNGEST_DEV=%j (off) in production", (value) => {
+    withEnv({ NODE_ENV: "production", INNGEST_DEV: value });
+    expect(() => getEnv()).not.toThrow();
+    expect(inngestDevRequested(value)).toBe(false);
+  });
+
+  it("lists every refused variable of production in the one error, with the other bad ones", () => {
+    withEnv({ NODE_ENV: "production", PUSHER_APP_ID: "a", PUSHER_KEY: "techdiary-key", PUSHER_SECRET: "techdiary-secret", INNGEST_DEV: "1", APP_URL: "nope" });
+    const message = errorOf(getEnv);
+    for (const name of ["PUSHER_SECRET", "PUSHER_KEY", "INNGEST_DEV", "APP_URL"]) expect(message).toMatch(new RegExp(`^  ${name}: `, "m"));
+  });
+
+  it("development and test keep working with the committed values and INNGEST_DEV", () => {
+    for (const NODE_ENV of ["development", "test"]) {
+      withEnv({ NODE_ENV, PUSHER_APP_ID: "techdiary", PUSHER_KEY: "techdiary-key", PUSHER_SECRET: "techdiary-secret", INNGEST_DEV: "1" });
+      expect(getEnv()).toMatchObject({ PUSHER_SECRET: "techdiary-secret", INNGEST_DEV: "1" });
+    }
+  });
+});
+
 describe("demoLoginEnabled", () => {
   const cases: Array<[Record<string, string>, boolean]> = [
     [{ NODE_ENV: "development" }, true],
@@ -129,10 +184,14 @@ describe("committed env files", () => {
     );
   }
 
-  it(".env.example parses and names every variable of the schema", () => {
+  it(".env.example parses and names every variable of the schema, and passes production as it stands", () => {
     const vars = readEnvFile(".env.example");
     withEnv(vars);
-    expect(getEnv()).toMatchObject({ PUSHER_PORT: 6001, APP_URL: "http://localhost:3000" });
+    expect(getEnv()).toMatchObject({ APP_URL: "http://localhost:3000" });
+    // It hands out no broker credentials: left as they are, `npm start` runs the bundled broker with generated ones.
+    expect(getEnv().PUSHER_SECRET).toBeUndefined();
+    withEnv({ ...vars, NODE_ENV: "production" });
+    expect(() => getEnv()).not.toThrow();
     const text = readFileSync(path.resolve(import.meta.dirname, "../../.env.example"), "utf8");
     const schemaKeys = Object.keys(getEnv()).filter((k) => k !== "NODE_ENV");
     for (const key of [...schemaKeys, "DATABASE_URL", "DEMO_LOGIN", "PUSHER_PUBLIC_HOST", "PUSHER_PUBLIC_PORT", "INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) {
@@ -153,5 +212,43 @@ describe("committed env files", () => {
     });
     withEnv({ ...vars, NODE_ENV: "development" });
     expect(demoLoginEnabled(getEnv())).toBe(true);
+  });
+
+  /** The values a committed file hands to a broker or to the app as PUSHER_KEY / PUSHER_SECRET. */
+  function credentialsIn(name: string): string[] {
+    const text = readFileSync(path.resolve(ROOT, name), "utf8");
+    if (name.endsWith(".json")) {
+      return (JSON.parse(text)["appManager.array.apps"] as Array<{ key: string; secret: string }>).flatMap((a) => [a.key, a.secret]);
+    }
+    return [...text.matchAll(/^\s*(?:PUSHER_KEY|PUSHER_SECRET|SOKETI_DEFAULT_APP_KEY|SOKETI_DEFAULT_APP_SECRET)\s*[=:]\s*"?([^"\s#]+)/gm)].map((m) => m[1]);
+  }
+
+  const HOLDERS = [".env.development", "config/soketi.json", "docker-compose.soketi.yml"];
+
+  it("COMMITTED_PUSHER_CREDENTIALS is exactly what the committed development files hold", () => {
+    const held = new Set(HOLDERS.flatMap(credentialsIn));
+    expect([...held].sort()).toEqual([...COMMITTED_PUSHER_CREDENTIALS].sort());
+    for (const file of HOLDERS) expect(credentialsIn(file).length, file).toBeGreaterThan(0);
+    expect(credentialsIn(".env.example")).toEqual([]);
+  });
+
+  it("no other tracked file (docs and tests aside) holds a committed credential", () => {
+    let tracked: string[];
+    try {
+      tracked = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
+    } catch {
+      return; // not a git checkout (an unpacked archive): the files above are still checked
+    }
+    const holders = tracked.filter((file) => {
+      if (/^(tests|docs)\//.test(file) || file.endsWith(".md") || file === "src/env.ts") return false;
+      let text: string;
+      try {
+        text = readFileSync(path.resolve(ROOT, file), "utf8");
+      } catch {
+        return false; // deleted in the work tree
+      }
+      return COMMITTED_PUSHER_CREDENTIALS.some((value) => text.includes(value));
+    });
+    expect(holders.sort()).toEqual([...HOLDERS].sort());
   });
 });

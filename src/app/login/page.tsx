@@ -3,6 +3,7 @@ import { asc } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { demoLoginEnabled } from "@/env";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 // The user list comes from the database of the running server, never from build time.
@@ -12,7 +13,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export default async function LoginPage({ searchParams }: Props) {
   const params = await searchParams;
-  const next = typeof params.next === "string" ? params.next : undefined;
+  const wanted = safeRedirectPath(params.next);
+  const next = wanted === "/" ? undefined : wanted;
 
   if (!demoLoginEnabled()) {
     return (

@@ -64,15 +64,11 @@ export async function createMyComment(
       .insert(comments)
       .values({ body, resource_id, resource_type, user_id: me.id })
       .returning({ id: comments.id });
+    // One notification per comment (event id and row key `comment-<id>`, from the data).
     requestNotification(
-      {
-        actor_id: me.id,
-        kind: resource_type === "COMMENT" ? "reply" : "comment",
-        resource_type,
-        resource_id,
-        comment_id: row.id,
-      },
-      `comment-${row.id}`,
+      resource_type === "COMMENT"
+        ? { actor_id: me.id, kind: "reply", resource_type, resource_id, comment_id: row.id }
+        : { actor_id: me.id, kind: "comment", resource_type, resource_id, comment_id: row.id },
     );
     publishInvalidate(commentThreadSignal(root));
     return { ...(await loadThreadComment(db, row.id, depth)), root };

@@ -78,10 +78,9 @@ export async function toggleResourceReaction(input: z.input<typeof ToggleInput>)
     // Racing double-click: the other request inserted it; either way the reaction now exists.
     if (added) {
       await announce();
-      requestNotification(
-        { actor_id: me.id, kind: "reaction", resource_type, resource_id, reaction_type },
-        `reaction-${me.id}-${reaction_type}-${resource_type}-${resource_id}-${added.id}`,
-      );
+      // Keyed by (actor, resource, reaction kind), not by this row: toggling off and on again asks again, and the
+      // repeat writes and signals nothing (notificationKey() in the notification builder).
+      requestNotification({ actor_id: me.id, kind: "reaction", resource_type, resource_id, reaction_type });
     }
     return { reacted: true };
   });

@@ -15,6 +15,7 @@ import {
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { sessionSignal } from "@/backend/realtime/signals";
+import { endSessionConnections } from "@/backend/realtime/connection-sign-in";
 import { type Id, Uuid } from "@/lib/ids";
 
 // React's cache() shares one lookup between the layout, the page and the actions of one request.
@@ -64,8 +65,9 @@ export async function deleteSession(input: z.input<typeof DeleteSessionInput>): 
       .where(and(eq(userSessions.id, id), eq(userSessions.user_id, session.user_id)))
       .returning({ id: userSessions.id });
     if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
-    // The revoked device hears this on its user channel and signs itself out; the others refresh their list.
-    publishInvalidate(sessionSignal(session.user_id, id));
+    // The revoked device hears this on its user channel and signs itself out; the others refresh their list. Then
+    // the broker closes that device's sockets, so a client that ignores the signal keeps nothing either.
+    endSessionConnections(id, publishInvalidate(sessionSignal(session.user_id, id)));
     return { id };
   });
 }
@@ -77,7 +79,7 @@ export async function logout(): Promise<void> {
   if (token) {
     const { session } = await currentSession();
     await deleteSessionByToken(token);
-    if (session) publishInvalidate(sessionSignal(session.user_id, session.id));
+    if (session) endSessionConnections(session.id, publishInvalidate(sessionSignal(session.user_id, session.id)));
   }
   jar.delete(SESSION_COOKIE);
 }

@@ -82,7 +82,7 @@ export function defineChannels<const Specs extends ChannelSpecs>(specs: Specs): 
   return {
     specs,
     build(kind, params) {
-      const spec = specs[kind];
+      const spec = Object.hasOwn(specs, kind) ? specs[kind] : undefined; // not Object.prototype's "constructor"
       if (!spec) throw new RangeError(`unknown channel kind ${String(kind)}`);
       const values = Object.entries(spec.params).map(([param, p]) => {
         const value = (params as Record<string, unknown>)[param];

@@ -1,8 +1,10 @@
 import { createHmac } from "node:crypto";
 import { POST } from "@/app/api/realtime/auth/route";
+import { POST as SIGNIN } from "@/app/api/realtime/signin/route";
 
 export const APP_ORIGIN = "http://localhost:3000";
 const AUTH_URL = `${APP_ORIGIN}/api/realtime/auth`;
+const SIGNIN_URL = `${APP_ORIGIN}/api/realtime/signin`;
 const FORM = "application/x-www-form-urlencoded";
 
 /** What pusher-js's ajax transport sends. */
@@ -35,7 +37,24 @@ export function streamedAuthRequest({ chunkBytes, totalBytes, headers = {} }: { 
   return { request, read };
 }
 
-export async function callAuth(fields: Record<string, string> | string, headers?: Record<string, string>) {
+/** What pusher-js sends to the sign-in route (user authentication) right after each connection. */
+export function signinRequest(fields: Record<string, string> | string, headers: Record<string, string> = {}): Request {
+  const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString();
+  return new Request(SIGNIN_URL, { method: "POST", headers: { "content-type": FORM, ...headers }, body });
+}
+
+export async function callSignin(fields: Record<string, string> | string, headers?: Record<string, string>) {
+  const res = await SIGNIN(signinRequest(fields, headers));
+  return { status: res.status, body: (await res.json()) as { auth?: string; user_data?: string; error?: string } };
+}
+
+/**
+ * The channel authorization route as the app's client calls it: after signing its socket in with the same cookie
+ * (`signin: false` skips that, as a client that never signs in would).
+ */
+export async function callAuth(fields: Record<string, string> | string, headers?: Record<string, string>, { signin = true } = {}) {
+  const socketId = typeof fields === "string" ? new URLSearchParams(fields).get("socket_id") : fields.socket_id;
+  if (signin && socketId) await SIGNIN(signinRequest({ socket_id: socketId }, headers));
   const res = await POST(authRequest(fields, headers));
   return { status: res.status, body: (await res.json()) as { auth?: string; error?: string } };
 }

@@ -10,7 +10,11 @@ import { brokerConfig } from "@/backend/realtime/server";
 import { freshDb, signInAs, signOut } from "../../helpers/db";
 import { resetRequest } from "../../helpers/next-request";
 import { MISSING_ID, seeded, type Seeded } from "../../db/fixtures";
-import { APP_ORIGIN, authRequest, callAuth, expectedAuth, streamedAuthRequest } from "./auth-helpers";
+import { APP_ORIGIN, authRequest, callAuth, callSignin, expectedAuth, streamedAuthRequest } from "./auth-helpers";
+import { createHmac } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { realtimeSockets } from "@/db/schema";
+import { SOCKETS_PER_SESSION } from "@/backend/realtime/connection-sign-in";
 
 /**
  * POST /api/realtime/auth, the channel authorization route (the library's handler with the app's session and channel
@@ -123,7 +127,7 @@ describe("POST /api/realtime/auth: malformed and refused requests", () => {
       .replace("ALICE_NODASH", s.alice.replaceAll("-", ""))
       .replace("ALICE", s.alice);
     const getDb = vi.spyOn(dbClient, "getDb");
-    const res = await callAuth({ socket_id: SOCKET, channel_name: channel });
+    const res = await callAuth({ socket_id: SOCKET, channel_name: channel }, undefined, { signin: false });
     expect(res).toEqual({ status: 403, body: { error: "Unknown channel." } });
     expect(getDb).not.toHaveBeenCalled();
     // The same request for the canonical name is decided by the session and the policy (which read the database).
@@ -148,7 +152,7 @@ describe("POST /api/realtime/auth: malformed and refused requests", () => {
   it("403 for a public channel, which needs no signature, without touching the database", async () => {
     const getDb = vi.spyOn(dbClient, "getDb");
     for (const channel of [tagChannel(MISSING_ID), profileChannel(s.alice), articleFeedChannel()]) {
-      const res = await callAuth({ socket_id: SOCKET, channel_name: channel });
+      const res = await callAuth({ socket_id: SOCKET, channel_name: channel }, undefined, { signin: false });
       expect(res, channel).toEqual({ status: 403, body: { error: "Public channels need no authorization." } });
     }
     expect(getDb).not.toHaveBeenCalled();
@@ -225,7 +229,7 @@ describe("POST /api/realtime/auth: the body is read up to 2 KB and no further", 
 
   it("the cap is checked before the session: an oversized body costs no database work", async () => {
     const getDb = vi.spyOn(dbClient, "getDb");
-    expect((await callAuth(padded(5000))).status).toBe(413);
+    expect((await callAuth(padded(5000), undefined, { signin: false })).status).toBe(413);
     expect(getDb).not.toHaveBeenCalled();
     expect((await callAuth(padded(2000))).status).toBe(200);
     expect(getDb).toHaveBeenCalled();
@@ -237,7 +241,8 @@ describe("createRealtimeAuthHandler: what reaches the host's session and policy"
     const realtime = createRealtimeServer({ scopes, broker: () => brokerConfig(getEnv()) });
     const getSession = vi.fn(async () => ({ user: "someone" }));
     const canAccess = vi.fn(() => allow);
-    const handler = createRealtimeAuthHandler({ realtime, getSession, canAccess });
+    const signIn = { userOf: () => null, remember: async () => {}, isSignedIn: async () => true };
+    const handler = createRealtimeAuthHandler({ realtime, getSession, canAccess, signIn });
     const post = async (channel: string) => (await handler(authRequest({ socket_id: SOCKET, channel_name: channel }))).status;
 
     for (const channel of ["private-user.12", userChannel(s.alice).toUpperCase(), `private-user.${s.alice.toUpperCase()}`, tagChannel(s.alice)]) {
@@ -277,5 +282,67 @@ describe("POST /api/realtime/auth: resource channels follow canReadResource", ()
     expect(missing.status).toBe(403);
     const signed = await callAuth({ socket_id: SOCKET, channel_name: privateGist });
     expect(signed.body.auth).toBe(expectedAuth(KEY, SECRET, SOCKET, privateGist));
+  });
+});
+
+describe("POST /api/realtime/signin and the signed-in socket rule", () => {
+  const userAuth = (socketId: string, userData: string) => `${KEY}:${createHmac("sha256", SECRET).update(`${socketId}::user::${userData}`).digest("hex")}`;
+
+  it("signs a session's socket in as that session (not the person), and a visitor's as a guest of that socket only", async () => {
+    const { token, sessionId } = await signInAs("alice");
+    expect(token).toBeTruthy();
+    const mine = await callSignin({ socket_id: SOCKET }, { origin: APP_ORIGIN });
+    expect(mine.status).toBe(200);
+    expect(JSON.parse(mine.body.user_data!)).toEqual({ id: sessionId });
+    expect(mine.body.auth).toBe(userAuth(SOCKET, mine.body.user_data!));
+
+    signOut();
+    const guest = await callSignin({ socket_id: "77.88" }, { origin: APP_ORIGIN });
+    expect(guest.status).toBe(200);
+    expect(JSON.parse(guest.body.user_data!)).toEqual({ id: "guest-77.88" });
+    expect(guest.body.auth).toBe(userAuth("77.88", guest.body.user_data!));
+  });
+
+  it("signs a session's channel only on a socket that session signed in; another session's sign-in does not count", async () => {
+    await signInAs("alice");
+    const channel = userChannel(s.alice);
+    const unsigned = await callAuth({ socket_id: "5.6", channel_name: channel }, { origin: APP_ORIGIN }, { signin: false });
+    expect(unsigned).toEqual({ status: 403, body: { error: "This connection is not signed in as your session." } });
+
+    // The same person on another device signs the socket in: still not this session's socket.
+    await signInAs("alice", "other device");
+    await callSignin({ socket_id: "5.6" }, { origin: APP_ORIGIN });
+    await signInAs("alice", "this device");
+    expect((await callAuth({ socket_id: "5.6", channel_name: channel }, { origin: APP_ORIGIN }, { signin: false })).status).toBe(403);
+
+    await callSignin({ socket_id: "5.6" }, { origin: APP_ORIGIN });
+    const signed = await callAuth({ socket_id: "5.6", channel_name: channel }, { origin: APP_ORIGIN }, { signin: false });
+    expect(signed.status).toBe(200);
+    expect(signed.body.auth).toBe(expectedAuth(KEY, SECRET, "5.6", channel));
+
+    // A visitor needs no sign-in for what anyone may read (nothing of theirs to terminate).
+    signOut();
+    expect((await callAuth({ socket_id: "9.9", channel_name: resourceChannel("ARTICLE", s.hello) }, { origin: APP_ORIGIN }, { signin: false })).status).toBe(200);
+  });
+
+  it("forgets a session's sockets with the session, and keeps only its newest few", async () => {
+    const { sessionId, token } = await signInAs("bob");
+    const db = await dbClient.getDb();
+    for (let i = 0; i < SOCKETS_PER_SESSION + 5; i++) expect((await callSignin({ socket_id: `${i}.1` }, { origin: APP_ORIGIN })).status).toBe(200);
+    const rows = await db.select().from(realtimeSockets).where(eq(realtimeSockets.session_id, sessionId));
+    expect(rows).toHaveLength(SOCKETS_PER_SESSION);
+    expect(rows.map((r) => r.socket_id)).toContain(`${SOCKETS_PER_SESSION + 4}.1`);
+
+    await deleteSessionByToken(token);
+    expect(await db.select().from(realtimeSockets).where(eq(realtimeSockets.session_id, sessionId))).toHaveLength(0);
+  });
+
+  it("refuses what pusher-js would never send, with the same limits as channel authorization", async () => {
+    await signInAs("alice");
+    expect((await callSignin({ socket_id: "abc" }, { origin: APP_ORIGIN })).status).toBe(400);
+    expect((await callSignin({ socket_id: "1.2" }, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await callSignin(`socket_id=1.2&pad=${"x".repeat(MAX_AUTH_BODY_BYTES)}`, { origin: APP_ORIGIN })).status).toBe(413);
+    configure(false);
+    expect((await callSignin({ socket_id: "1.2" }, { origin: APP_ORIGIN })).status).toBe(503);
   });
 });

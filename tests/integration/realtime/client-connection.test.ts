@@ -29,11 +29,12 @@ describe("the browser connection on a real broker", () => {
     const signals: Array<[string, unknown]> = [];
     const created: Pusher[] = [];
     const conn = createPusherConnection({
-      config: { key: soketi.app.key, wsHost: "127.0.0.1", wsPort: soketi.port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth" },
+      config: { key: soketi.app.key, wsHost: "127.0.0.1", wsPort: soketi.port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth", signinEndpoint: "/api/realtime/signin" },
       onSignal: (channel, data) => signals.push([channel, data]),
       createPusher: (key, options) => {
         // Same options the browser gets, but authorized through the route handler directly instead of by fetch.
-        const p = new Pusher(key, { ...options, channelAuthorization: clientOptions(soketi.port, () => aliceToken).channelAuthorization });
+        const { channelAuthorization, userAuthentication } = clientOptions(soketi.port, () => aliceToken);
+        const p = new Pusher(key, { ...options, channelAuthorization, userAuthentication });
         created.push(p);
         return p;
       },

@@ -5,7 +5,7 @@ import { resetEnvCache } from "@/env";
 import type { RealtimeHealth } from "@/lib/realtime/server";
 import { GET } from "@/app/api/realtime/health/route";
 import { userChannel } from "@/backend/realtime/channels";
-import { publishInvalidate } from "@/backend/realtime/server";
+import { publishInvalidate, realtime } from "@/backend/realtime/server";
 import { uuid } from "../../helpers/uuids";
 import { startSoketi, type SoketiHandle } from "../../helpers/soketi";
 import { publishCounters } from "./realtime-env";
@@ -18,14 +18,20 @@ const PUSHER_VARS = ["PUSHER_APP_ID", "PUSHER_KEY", "PUSHER_SECRET", "PUSHER_HOS
 const saved = { ...process.env };
 let soketi: SoketiHandle;
 
+const TOKEN = "health-token-for-monitors";
+
 function useEnv(vars: Record<string, string>) {
   for (const k of [...PUSHER_VARS, "REALTIME_PUBLISH_TIMEOUT_MS"]) delete process.env[k];
-  Object.assign(process.env, vars);
+  Object.assign(process.env, { REALTIME_HEALTH_TOKEN: TOKEN }, vars);
   resetEnvCache();
 }
 
+const healthRequest = (authorization?: string) =>
+  new Request("http://localhost:3000/api/realtime/health", { headers: authorization ? { authorization } : {} });
+
+/** The details, as a monitor holding the token sees them. */
 async function health() {
-  const res = await GET();
+  const res = await GET(healthRequest(`Bearer ${TOKEN}`));
   const text = await res.text();
   return { status: res.status, cache: res.headers.get("cache-control"), text, body: JSON.parse(text) as RealtimeHealth };
 }
@@ -49,6 +55,39 @@ afterEach(() => {
 });
 
 describe("GET /api/realtime/health", () => {
+  it("tells anyone only { ok }; the details need the configured bearer token, and a wrong or unconfigured one is 401", async () => {
+    useEnv(soketi.env);
+    const open = await GET(healthRequest());
+    expect(open.status).toBe(200);
+    expect(await open.json()).toEqual({ ok: true });
+    expect((await health()).body).toMatchObject({ configured: true, broker: { reachable: true } });
+
+    for (const wrong of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, TOKEN, "Bearer ", "Basic abc"]) {
+      const res = await GET(healthRequest(wrong));
+      expect(res.status, wrong).toBe(401);
+      expect(await res.json()).toEqual({ error: "Unknown token." });
+    }
+    useEnv({ ...soketi.env, REALTIME_HEALTH_TOKEN: "" });
+    delete process.env.REALTIME_HEALTH_TOKEN;
+    resetEnvCache();
+    expect((await GET(healthRequest(`Bearer ${TOKEN}`))).status).toBe(401);
+    expect(await (await GET(healthRequest())).json()).toEqual({ ok: true });
+
+    // ok is false when publishing cannot work: no broker, or one that does not answer.
+    vi.spyOn(console, "info").mockImplementation(() => {});
+    useEnv({});
+    expect(await (await GET(healthRequest())).json()).toEqual({ ok: false });
+  });
+
+  it("probes the broker with one channel's info, never the list of every channel", async () => {
+    useEnv(soketi.env);
+    const get = vi.spyOn(realtime.broker()!.pusher, "get");
+    await new Promise((resolve) => realSetTimeout(resolve, 1_100)); // past the probe cache of the earlier tests
+    expect((await health()).body.broker.reachable).toBe(true);
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(get.mock.calls[0][0].path).toMatch(/^\/channels\/[^/]+$/);
+  });
+
   it("reports realtime off without a broker", async () => {
     vi.spyOn(console, "info").mockImplementation(() => {});
     useEnv({});

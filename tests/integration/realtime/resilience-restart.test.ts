@@ -33,7 +33,7 @@ type Client = { pusher: Pusher; meter: ReconnectMeter; guarded: boolean };
 
 /** The app's own options (WebSocket only); a public channel, so no auth route is involved. */
 const optionsFor = (port: number): Options =>
-  pusherOptions({ key: soketi.app.key, wsHost: "127.0.0.1", wsPort: port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth" });
+  pusherOptions({ key: soketi.app.key, wsHost: "127.0.0.1", wsPort: port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth", signinEndpoint: "/api/realtime/signin" });
 
 async function client(guarded: boolean): Promise<Client> {
   const options = optionsFor(soketi.port);

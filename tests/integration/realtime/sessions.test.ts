@@ -6,11 +6,13 @@ import { POST as demoLogin } from "@/app/api/auth/demo-login/route";
 import { deleteSession, logout } from "@/backend/services/session.actions";
 import { createSession, SESSION_COOKIE } from "@/backend/session-store";
 import { userChannel } from "@/backend/realtime/channels";
+import { publishInvalidate } from "@/backend/realtime/server";
+import { notificationsSignal } from "@/backend/realtime/signals";
 import { signInAs } from "../../helpers/db";
-import { request, resetRequest } from "../../helpers/next-request";
+import { flushAfter, request, resetRequest } from "../../helpers/next-request";
 import { failure, ok } from "../../db/fixtures";
 import { APP_ORIGIN } from "./auth-helpers";
-import { connectListener, on } from "./listeners";
+import { connectListener, drain, drainAll, markerOf, occupiedChannels, on, sorted } from "./listeners";
 import { observedApp } from "./observed-app";
 import { once } from "./pusher-clients";
 
@@ -64,19 +66,43 @@ describe("sessions", () => {
     expect(await app.drain()).toEqual([]);
   });
 
-  it("a revoked session cannot subscribe to its user channel again (a reconnect is refused with 401)", async () => {
+  it("revoking a session closes its sockets at the broker: a client that ignores every signal receives nothing more, the user's other device still does, and a new connection is refused", async () => {
     const { s } = app;
-    const device = await createSession(s.alice, "revoked-device", "127.0.0.1");
-    const client = await connectListener(app.soketi, device.token);
+    const channel = userChannel(s.alice);
+    const stolen = await createSession(s.alice, "stolen cookie", "127.0.0.1");
+    const laptop = await createSession(s.alice, "laptop", "127.0.0.1");
+    // Plain pusher-js clients that react to nothing: only the broker can take their subscriptions away.
+    const hostile = await connectListener(app.soketi, stolen.token);
+    const other = await connectListener(app.soketi, laptop.token);
     try {
-      await client.listen(userChannel(s.alice));
-      ok(await app.as("alice", () => deleteSession({ id: device.sessionId })));
-      await app.drain();
-      client.forget(userChannel(s.alice));
-      const refused = once(client.pusher, userChannel(s.alice), "pusher:subscription_error");
+      await hostile.listen(channel);
+      await other.listen(channel);
+      const subscribers = (await occupiedChannels())[channel]?.subscription_count ?? 0;
+      await publishInvalidate(notificationsSignal(s.alice)).delivered();
+      expect(await drainAll([hostile, other])).toEqual([[on(channel, notificationsSignal(s.alice).signal)], [on(channel, notificationsSignal(s.alice).signal)]]);
+
+      ok(await app.as("alice", () => deleteSession({ id: stolen.sessionId })));
+      await flushAfter(); // the revocation's after(): its signal, then terminate_connections for that session
+      await expect.poll(() => hostile.pusher.connection.state, { timeout: 5_000 }).not.toBe("connected");
+      await expect.poll(async () => (await occupiedChannels())[channel]?.subscription_count ?? 0, { timeout: 5_000 }).toBe(subscribers - 1);
+
+      await publishInvalidate(notificationsSignal(s.alice)).delivered();
+      const revokedSignal = { scope: "sessions", ids: { session_id: stolen.sessionId } };
+      expect(await drain(other)).toEqual(sorted(on(channel, revokedSignal), on(channel, notificationsSignal(s.alice).signal)));
+      expect(hostile.received.filter((r) => markerOf(r.data) === undefined).map((r) => r.data)).toEqual([
+        revokedSignal, // sent before its sockets were closed, so a cooperative tab signs itself out
+      ]);
+
+      // A client that reconnects on its own gets a new socket: the dead cookie signs it in as a guest only.
+      hostile.pusher.connect();
+      await expect.poll(() => hostile.pusher.connection.state, { timeout: 5_000 }).toBe("connected");
+      hostile.forget(channel);
+      const refused = once(hostile.pusher, channel, "pusher:subscription_error");
+      hostile.pusher.subscribe(channel);
       expect(JSON.stringify(await refused)).toMatch(/401/);
     } finally {
-      client.disconnect();
+      hostile.disconnect();
+      other.disconnect();
     }
   });
 });

@@ -132,14 +132,14 @@ describe("RealtimeProvider on a real broker (jsdom, real Soketi, StrictMode)", (
 });
 
 describe("the app's RealtimeProvider (src/components/providers/RealtimeProvider.tsx), unmodified", () => {
-  it("connects with the production pusher-js class, signs the user's channel at config.authEndpoint, and maps signals with the app's registry", async () => {
+  it("connects with the production pusher-js class, signs the socket in at config.signinEndpoint before the user's channel at config.authEndpoint, and maps signals with the app's registry", async () => {
     const auth = await startAuthStandIn(broker.server);
     try {
       const queryClient = newQueryClient();
       const fetches: Record<string, number> = {};
       const view = render(
         <QueryClientProvider client={queryClient}>
-          <AppRealtimeProvider config={{ ...broker.config, authEndpoint: auth.url }} userId={USER}>
+          <AppRealtimeProvider config={{ ...broker.config, authEndpoint: auth.url, signinEndpoint: auth.signinUrl }} userId={USER}>
             <Probe fetches={fetches} />
           </AppRealtimeProvider>
         </QueryClientProvider>,
@@ -147,6 +147,7 @@ describe("the app's RealtimeProvider (src/components/providers/RealtimeProvider.
       await connected();
       await broker.subscribedTo(USER_CH);
       expect(auth.requests).toEqual([USER_CH]);
+      expect(auth.signins).toHaveLength(1);
 
       await broker.publish(notificationsSignal(USER));
       await waitFor(() => expect(text("n")).toBe("2"));
@@ -158,7 +159,7 @@ describe("the app's RealtimeProvider (src/components/providers/RealtimeProvider.
       }
       view.rerender(
         <QueryClientProvider client={queryClient}>
-          <AppRealtimeProvider config={{ ...broker.config, authEndpoint: auth.url }} userId={USER}>
+          <AppRealtimeProvider config={{ ...broker.config, authEndpoint: auth.url, signinEndpoint: auth.signinUrl }} userId={USER}>
             <Probe fetches={fetches} />
             <TagWatcher />
           </AppRealtimeProvider>

@@ -39,14 +39,14 @@ export type LiveBroker = {
  * A real Soketi for the test file (started before its first test, stopped by PID after its last) with the helpers
  * every live test needs. Call at the top level of a test file.
  */
-export function liveBroker(): LiveBroker {
+export function liveBroker(soketiOverrides: Record<string, unknown> = {}): LiveBroker {
   let soketi: SoketiHandle | undefined;
   let server: PusherServer | undefined;
   let realtime: RealtimeServer<typeof scopes> | undefined;
   const created: PusherJs[] = [];
 
   beforeAll(async () => {
-    soketi = await startSoketi();
+    soketi = await startSoketi(soketiOverrides);
     const { app, port } = soketi;
     server = new PusherServer({ appId: app.id, key: app.key, secret: app.secret, host: "127.0.0.1", port: String(port), useTLS: false, timeout: 2_000 });
     const brokerConfig = { appId: app.id, key: app.key, secret: app.secret, host: "127.0.0.1", port, useTLS: false };
@@ -72,7 +72,7 @@ export function liveBroker(): LiveBroker {
     },
     get config() {
       const { app, port } = need(soketi);
-      return { key: app.key, wsHost: "127.0.0.1", wsPort: port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth" };
+      return { key: app.key, wsHost: "127.0.0.1", wsPort: port, forceTLS: false, cluster: "mt1", authEndpoint: "/api/realtime/auth", signinEndpoint: "/api/realtime/signin" };
     },
     async publish(publications) {
       const rt = need(realtime);
@@ -124,10 +124,15 @@ export function trackingFactory(server: PusherServer, Client: typeof PusherJs = 
           cb(null, server.authorizeChannel(socketId, channelName));
         },
       },
+      // Signed in as a guest, as the sign-in route does without a session (the route has its own tests).
+      userAuthentication: {
+        customHandler: ({ socketId }, cb) => cb(null, server.authenticateUser(socketId, { id: `guest-${socketId}` })),
+      },
     });
     const send = pusher.send_event.bind(pusher);
     pusher.send_event = (name: string, data: { channel?: string }, channel?: string) => {
-      if (name === "pusher:subscribe") subscribeFrames.push(String(data.channel));
+      // pusher-js itself joins "#server-to-user-<id>" after each sign-in (nothing is ever sent there); not the app's.
+      if (name === "pusher:subscribe" && !String(data.channel).startsWith("#server-to-user-")) subscribeFrames.push(String(data.channel));
       return send(name, data, channel);
     };
     const arrivals: number[] = [];
@@ -143,13 +148,14 @@ export function trackingFactory(server: PusherServer, Client: typeof PusherJs = 
 }
 
 /**
- * A stand-in for the app's auth route on a loopback port, for tests of the default pusher-js transport (the
- * `authEndpoint` of the client config): it signs every channel it is asked for, as the route does for an allowed
- * session, and records the names. The route's policy has its own tests.
+ * A stand-in for the app's auth and sign-in routes on a loopback port, for tests of the client's own transports (the
+ * `authEndpoint` and `signinEndpoint` of the client config): it signs every channel it is asked for, as the route
+ * does for an allowed session, signs sockets in as guests, and records both. The route's policy has its own tests.
  */
-export async function startAuthStandIn(server: PusherServer) {
+export async function startAuthStandIn(server: PusherServer, { failSignins = 0 } = {}) {
   const http = await import("node:http");
   const requests: string[] = [];
+  const signins: string[] = [];
   const endpoint = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
@@ -157,17 +163,27 @@ export async function startAuthStandIn(server: PusherServer) {
       const form = new URLSearchParams(body);
       const socketId = form.get("socket_id") ?? "";
       const channel = form.get("channel_name") ?? "";
-      requests.push(channel);
+      if (req.url?.endsWith("/signin")) signins.push(socketId);
+      else requests.push(channel);
+      if (req.url?.endsWith("/signin") && signins.length <= failSignins) {
+        res.writeHead(503, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
+        return res.end(JSON.stringify({ error: "Realtime sign-in is temporarily unavailable." }));
+      }
+      const answer = req.url?.endsWith("/signin")
+        ? server.authenticateUser(socketId, { id: `guest-${socketId}` })
+        : server.authorizeChannel(socketId, channel);
       // The page's origin (jsdom's) differs from this port: a cross-origin answer, as a separate auth host would give.
       res.writeHead(200, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
-      res.end(JSON.stringify(server.authorizeChannel(socketId, channel)));
+      res.end(JSON.stringify(answer));
     });
   });
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
   const { port } = endpoint.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/api/realtime/auth`,
+    signinUrl: `http://127.0.0.1:${port}/api/realtime/signin`,
     requests,
+    signins,
     close: () => new Promise<void>((resolve) => endpoint.close(() => resolve())),
   };
 }

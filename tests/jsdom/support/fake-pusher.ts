@@ -91,4 +91,5 @@ export const FAKE_CONFIG: RealtimeClientConfig = {
   forceTLS: false,
   cluster: "mt1",
   authEndpoint: "/api/realtime/auth",
+  signinEndpoint: "/api/realtime/signin",
 };

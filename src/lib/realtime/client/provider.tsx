@@ -54,7 +54,7 @@ export function RealtimeProvider({
   const queryClient = useQueryClient();
   const [connection, setConnection] = useState<RealtimeConnection | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
-  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint } = config ?? {};
+  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint } = config ?? {};
 
   useEffect(() => {
     const invalidator = createInvalidator(queryClient);
@@ -63,9 +63,9 @@ export function RealtimeProvider({
       if (channel) invalidator.invalidate(scopes.resyncKeys(channel));
     };
     const conn =
-      key && wsHost && wsPort && cluster && authEndpoint
+      key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
         ? createPusherConnection({
-            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint },
+            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint },
             createPusher,
             reconnectPolicy,
             onSignal: (name, data) => {
@@ -88,7 +88,7 @@ export function RealtimeProvider({
       conn.destroy();
       invalidator.dispose?.();
     };
-  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy]);
+  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy]);
 
   const configured = config !== null;
   const value = useMemo(() => ({ connection, userChannel, configured }), [connection, userChannel, configured]);

@@ -1,4 +1,4 @@
-import Pusher, { type Options as PusherOptions } from "pusher-js";
+import Pusher, { type ChannelAuthorizationHandler, type Options as PusherOptions } from "pusher-js";
 import { INVALIDATE_EVENT } from "../signal";
 import { createChannelRegistry } from "./channel-registry";
 import { statusFromPusherState, warnInDevelopment, type RealtimeConnection, type RealtimeStatus } from "./connection";
@@ -10,6 +10,10 @@ type Handler = (data: unknown) => void;
 
 /** The part of pusher-js this module uses; a real Pusher instance satisfies it, and so can a test double. */
 export interface PusherLike {
+  /** pusher-js signs the socket in at every (re)connection once this was called (user authentication). */
+  signin?(): void;
+  user?: { signinDonePromise: Promise<unknown> | null; bind(event: string, cb: Handler): unknown; unbind(event?: string, cb?: Handler): unknown };
+  connect?(): void;
   subscribe(channel: string): { bind(event: string, cb: Handler): unknown; unbind(event?: string, cb?: Handler): unknown };
   unsubscribe(channel: string): void;
   disconnect(): void;
@@ -33,9 +37,34 @@ export type RealtimeClientConfig = {
   cluster: string;
   /** The channel authorization route (createRealtimeAuthHandler). */
   authEndpoint: string;
+  /** The user sign-in route (createRealtimeSigninHandler). */
+  signinEndpoint: string;
 };
 
-export function pusherOptions(config: RealtimeClientConfig): PusherOptions {
+/**
+ * Channel authorization that first waits for this connection's sign-in to finish: the server signs a session's
+ * channel only on a socket that session signed in (auth.ts), and pusher-js would otherwise ask for both at once.
+ */
+function authorizeAfterSignin(endpoint: string, signinDone: () => Promise<unknown> | null | undefined): ChannelAuthorizationHandler {
+  return ({ socketId, channelName }, callback) => {
+    void (async () => {
+      await signinDone();
+      const response = await fetch(endpoint, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
+      });
+      if (!response.ok) throw new Error(`${endpoint} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      return (await response.json()) as { auth: string };
+    })().then(
+      (data) => callback(null, data),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
+    );
+  };
+}
+
+export function pusherOptions(config: RealtimeClientConfig, signinDone: () => Promise<unknown> | null | undefined = () => null): PusherOptions {
   return {
     cluster: config.cluster,
     wsHost: config.wsHost,
@@ -45,7 +74,8 @@ export function pusherOptions(config: RealtimeClientConfig): PusherOptions {
     // WebSocket only: the HTTP fallbacks need endpoints Soketi does not serve.
     enabledTransports: ["ws", "wss"],
     disableStats: true,
-    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax" },
+    userAuthentication: { endpoint: config.signinEndpoint, transport: "ajax" },
+    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax", customHandler: authorizeAfterSignin(config.authEndpoint, signinDone) },
   };
 }
 
@@ -110,14 +140,35 @@ export function createPusherConnection({
     if (status === "connected") setStatus("offline");
   };
 
+  // A failed sign-in leaves the socket unable to join a session's channels (and, on a broker that requires
+  // sign-in, closed after 30 s without a retry): connect again, with the reconnect policy's back-off.
+  let signinFailures = 0;
+  let signinRetry: ReturnType<typeof setTimeout> | undefined;
+  const onMessage: Handler = (message) => {
+    if ((message as { event?: string }).event === "pusher:signin_success") signinFailures = 0;
+  };
+  const onSigninError: Handler = (error) => {
+    warnInDevelopment("signing the connection in failed", error);
+    clearTimeout(signinRetry);
+    signinRetry = setTimeout(() => {
+      if (destroyed || !pusher) return;
+      pusher.disconnect();
+      pusher.connect?.();
+    }, reconnectPolicy.delayMs(++signinFailures, Math.random));
+  };
+
   const ensurePusher = () => {
     if (!pusher) {
-      pusher = createPusher(config.key, pusherOptions(config));
-      guardReconnects(pusher, reconnectPolicy);
-      pusher.connection.bind("state_change", onStateChange);
-      pusher.connection.bind("connecting_in", onConnectingIn);
-      everConnected = pusher.connection.state === "connected";
-      setStatus(statusFromPusherState(pusher.connection.state));
+      const client = createPusher(config.key, pusherOptions(config, () => client.user?.signinDonePromise));
+      pusher = client;
+      guardReconnects(client, reconnectPolicy);
+      client.connection.bind("state_change", onStateChange);
+      client.connection.bind("connecting_in", onConnectingIn);
+      client.user?.bind("pusher:signin_error", onSigninError);
+      client.connection.bind("message", onMessage);
+      client.signin?.();
+      everConnected = client.connection.state === "connected";
+      setStatus(statusFromPusherState(client.connection.state));
     }
     return pusher;
   };
@@ -158,9 +209,12 @@ export function createPusherConnection({
       if (destroyed) return;
       destroyed = true;
       registry.close();
+      clearTimeout(signinRetry);
       if (pusher) {
+        pusher.user?.unbind("pusher:signin_error", onSigninError);
         pusher.connection.unbind("state_change", onStateChange);
         pusher.connection.unbind("connecting_in", onConnectingIn);
+        pusher.connection.unbind("message", onMessage);
         pusher.disconnect();
         pusher = null;
       }

@@ -7,6 +7,8 @@
  * connection of a signal it was publishing anyway.
  */
 export const SOCKET_ID_HEADER = "X-Socket-Id";
+/** What a broker's socket id looks like (Pusher and Soketi: two integers); anything else is refused or ignored. */
+export const SOCKET_ID_PATTERN = /^\d{1,20}\.\d{1,20}$/;
 const ACTION_HEADER = "next-action";
 
 type Fetch = typeof fetch;

@@ -1,7 +1,23 @@
 import "server-only";
 import { z } from "zod/v4";
 import { isPusherChannelName, type Channels, type ChannelSpecs, type ParsedChannel } from "../channels";
+import { SOCKET_ID_PATTERN } from "../client/socket-id-header";
 import type { Broker } from "./broker";
+
+/**
+ * The two questions pusher-js asks the app about one connection (socket):
+ *
+ *   who is this socket?        createRealtimeSigninHandler (the Pusher protocol's user authentication,
+ *                              `pusher:signin`): the broker then knows the socket as the session's user id, and
+ *                              realtime.terminateUserConnections(id) closes exactly that session's sockets;
+ *   may it join this channel?  createRealtimeAuthHandler: the host's read policy, and for a session, only on a
+ *                              socket signed in as that session (so no private subscription of a session lives on a
+ *                              socket that termination cannot reach).
+ *
+ * Visitors without a session sign in too, as a guest: a broker that requires user authentication (Soketi with
+ * enableUserAuthentication) closes a socket that neither signs in nor joins a private channel within 30 s, which
+ * would silently end live updates of a public-only page.
+ */
 
 /** The host's verdict on one private channel for one session. */
 export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; error: string };
@@ -11,10 +27,25 @@ export const deny = (status: 401 | 403, error: string): AccessDecision => ({ ok:
 // pusher-js sends two short fields; anything much larger is not pusher-js, and is not read past this.
 export const MAX_AUTH_BODY_BYTES = 2048;
 
+const SocketId = z.string().regex(SOCKET_ID_PATTERN, "socket_id must look like 123.456");
 const AuthRequestSchema = z.object({
-  socket_id: z.string().regex(/^\d+\.\d+$/, "socket_id must look like 123.456").max(64),
+  socket_id: SocketId,
   channel_name: z.string().refine(isPusherChannelName, "channel_name breaks Pusher's channel name rules"),
 });
+const SigninRequestSchema = z.object({ socket_id: SocketId });
+
+/**
+ * How the host ties sockets to sessions. The broker user id is one per session (not per person), so revoking one
+ * device closes that device's sockets and leaves the person's other devices connected.
+ */
+export type ConnectionSignIn<Session> = {
+  /** The broker user id of a session, or null for a visitor without one (signed in as a guest, never recorded). */
+  userOf: (session: Session) => string | null;
+  /** Records that this session signed `socketId` in (shared storage when the app runs as several instances). */
+  remember: (session: Session, socketId: string) => Promise<void>;
+  /** Whether `remember` was called for this session and socket (and the session still exists). */
+  isSignedIn: (session: Session, socketId: string) => Promise<boolean>;
+};
 
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 const fail = (status: number, error: string) => json(status, { error });
@@ -23,7 +54,7 @@ const fail = (status: number, error: string) => json(status, { error });
  * A browser always sends Origin on a POST; it must be this app (appUrl, or the host the request came to). Clients
  * without an Origin (server-side tests, curl) are not browsers and carry no ambient cookies to abuse.
  */
-function sameOrigin(req: Request, appUrl: string | undefined): boolean {
+export function isSameOriginRequest(req: Request, appUrl: string | undefined): boolean {
   if (req.headers.get("sec-fetch-site") === "cross-site") return false;
   const origin = req.headers.get("origin");
   if (origin === null) return true;
@@ -42,12 +73,22 @@ function sameOrigin(req: Request, appUrl: string | undefined): boolean {
   return allowed.has(origin);
 }
 
-const TOO_LARGE = Symbol("too large");
+export type CappedForm = { ok: true; form: URLSearchParams } | { ok: false; status: 400 | 413; error: string };
 
-/** The body as text, never reading more than `max` bytes: a declared or actual excess stops the read. */
-async function readCapped(req: Request, max: number): Promise<string | typeof TOO_LARGE> {
-  if (Number(req.headers.get("content-length")) > max) return TOO_LARGE;
-  if (!req.body) return "";
+const FORM_TYPE = "application/x-www-form-urlencoded";
+
+/**
+ * A form-encoded body, never reading more than `maxBytes`: a declared Content-Length over the cap is refused before
+ * reading, and a body that turns out larger stops being read at the cap (a sender cannot make the server buffer a
+ * 200 MB upload to learn it is too big). 400 for any other media type. For any route that takes a small form.
+ */
+export async function readCappedForm(req: Request, maxBytes: number): Promise<CappedForm> {
+  const mediaType = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (mediaType !== FORM_TYPE) return { ok: false, status: 400, error: `Expected a form-encoded body (${FORM_TYPE}).` };
+  const tooLarge = { ok: false, status: 413, error: `The body is over ${maxBytes} bytes.` } as const;
+  const declared = req.headers.get("content-length");
+  if (declared !== null && !(/^\d+$/.test(declared.trim()) && Number(declared) <= maxBytes)) return tooLarge;
+  if (!req.body) return { ok: true, form: new URLSearchParams() };
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -55,13 +96,27 @@ async function readCapped(req: Request, max: number): Promise<string | typeof TO
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > max) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      return TOO_LARGE;
+      return tooLarge;
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return { ok: true, form: new URLSearchParams(Buffer.concat(chunks).toString("utf8")) };
+}
+
+/** The checks every request of pusher-js passes first: same origin, realtime on, a small form body. */
+async function readPusherForm(req: Request, appUrl: string | undefined, broker: Broker | null): Promise<URLSearchParams | Response> {
+  if (!isSameOriginRequest(req, appUrl)) return fail(403, "Cross-site request refused.");
+  if (!broker) return fail(503, "Realtime is not configured.");
+  const read = await readCappedForm(req, MAX_AUTH_BODY_BYTES);
+  return read.ok ? read.form : fail(read.status, read.error);
+}
+
+/** A database or broker hiccup must not look like a server bug to pusher-js; it asks again on the next connection. */
+function unavailable(what: string, err: unknown): Response {
+  console.error(`[realtime] ${what} failed:`, err instanceof Error ? err.message : err);
+  return fail(503, `Realtime ${what} is temporarily unavailable.`);
 }
 
 export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
@@ -74,45 +129,84 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
    * page never disagree. Unknown and unreadable resources should both be 403, so existence does not leak.
    */
   canAccess: (session: Session, channel: ParsedChannel<Specs>) => AccessDecision | Promise<AccessDecision>;
+  /** The same object given to createRealtimeSigninHandler. */
+  signIn: ConnectionSignIn<Session>;
   /** The app's public origin, accepted in a browser's Origin header besides the host the request came to. */
   appUrl?: () => string | undefined;
 };
 
 /**
  * POST handler for pusher-js's channel authorization: signs a private channel subscription, or says exactly why
- * not. 400 malformed, 401 no session where one is needed, 403 refused (also unknown and public channels), 413 a
- * body over 2 KB, 503 realtime off or something underneath failing; never a 500.
+ * not. 400 malformed, 401 no session where one is needed, 403 refused (also unknown and public channels, and a
+ * session's request for a socket it did not sign in), 413 a body over 2 KB, 503 realtime off or something
+ * underneath failing; never a 500.
  */
 export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   realtime,
   getSession,
   canAccess,
+  signIn,
   appUrl = () => undefined,
 }: RealtimeAuthOptions<Specs, Session>): (req: Request) => Promise<Response> {
   return async (req) => {
     try {
-      if (!sameOrigin(req, appUrl())) return fail(403, "Cross-site request refused.");
       const broker = realtime.broker();
-      if (!broker) return fail(503, "Realtime is not configured.");
-      const type = req.headers.get("content-type") ?? "";
-      if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-        return fail(400, "Expected a form-encoded body with socket_id and channel_name.");
-      }
-      const body = await readCapped(req, MAX_AUTH_BODY_BYTES);
-      if (body === TOO_LARGE) return fail(413, `The body is over ${MAX_AUTH_BODY_BYTES} bytes.`);
-      const parsed = AuthRequestSchema.safeParse(Object.fromEntries(new URLSearchParams(body)));
+      const form = await readPusherForm(req, appUrl(), broker);
+      if (form instanceof Response) return form;
+      const parsed = AuthRequestSchema.safeParse(Object.fromEntries(form));
       if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
       const { socket_id, channel_name } = parsed.data;
       const channel = realtime.scopes.channels.parse(channel_name);
       if (!channel) return fail(403, "Unknown channel.");
       if (!channel.private) return fail(403, "Public channels need no authorization.");
-      const decision = await canAccess(await getSession(), channel);
+      const session = await getSession();
+      if (signIn.userOf(session) !== null && !(await signIn.isSignedIn(session, socket_id))) {
+        return fail(403, "This connection is not signed in as your session.");
+      }
+      const decision = await canAccess(session, channel);
       if (!decision.ok) return fail(decision.status, decision.error);
-      return json(200, broker.pusher.authorizeChannel(socket_id, channel_name));
+      return json(200, broker!.pusher.authorizeChannel(socket_id, channel_name));
     } catch (err) {
-      // A database or broker hiccup must not look like a server bug to pusher-js; it retries on the next subscribe.
-      console.error("[realtime] channel authorization failed:", err instanceof Error ? err.message : err);
-      return fail(503, "Realtime authorization is temporarily unavailable.");
+      return unavailable("channel authorization", err);
+    }
+  };
+}
+
+export type RealtimeSigninOptions<Session> = {
+  realtime: { broker(): Broker | null };
+  getSession: () => Promise<Session>;
+  signIn: ConnectionSignIn<Session>;
+  appUrl?: () => string | undefined;
+};
+
+/** A guest's broker user id: unique per socket, so terminating one can never reach another visitor. */
+const guestId = (socketId: string) => `guest-${socketId}`;
+
+/**
+ * POST handler for pusher-js's user authentication (`pusher.signin()`): signs the socket in at the broker as the
+ * request's session (recorded through `signIn.remember`), or as a guest without one. 400 malformed, 403
+ * cross-site, 413 too large, 503 realtime off or the database failing; never a 500.
+ */
+export function createRealtimeSigninHandler<Session>({
+  realtime,
+  getSession,
+  signIn,
+  appUrl = () => undefined,
+}: RealtimeSigninOptions<Session>): (req: Request) => Promise<Response> {
+  return async (req) => {
+    try {
+      const broker = realtime.broker();
+      const form = await readPusherForm(req, appUrl(), broker);
+      if (form instanceof Response) return form;
+      const parsed = SigninRequestSchema.safeParse(Object.fromEntries(form));
+      if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
+      const { socket_id } = parsed.data;
+      const session = await getSession();
+      const user = signIn.userOf(session);
+      if (user !== null) await signIn.remember(session, socket_id);
+      return json(200, broker!.pusher.authenticateUser(socket_id, { id: user ?? guestId(socket_id) }));
+    } catch (err) {
+      return unavailable("sign-in", err);
     }
   };
 }

@@ -49,12 +49,12 @@ export function createBroker(config: BrokerConfig): Broker {
 }
 
 /** The browser's view of the broker (its public host and port may differ from the server's). */
-export function clientConfigOf(config: BrokerConfig, authEndpoint: string): RealtimeClientConfig {
+export function clientConfigOf(config: BrokerConfig, endpoints: Pick<RealtimeClientConfig, "authEndpoint" | "signinEndpoint">): RealtimeClientConfig {
   const cluster = config.cluster ?? "mt1";
   const wsHost = config.publicHost ?? config.host ?? `ws-${cluster}.pusher.com`;
   const forceTLS = config.publicHost ? (config.publicTLS ?? false) : config.host ? (config.useTLS ?? false) : true;
   const wsPort = config.publicPort ?? (config.publicHost ? undefined : config.port) ?? (forceTLS ? 443 : 80);
-  return { key: config.key, wsHost, wsPort, forceTLS, cluster, authEndpoint };
+  return { key: config.key, wsHost, wsPort, forceTLS, cluster, ...endpoints };
 }
 
 /** One HTTP request to the broker: a trigger to up to 100 channels, or a batch of up to 10 single-channel events. */
@@ -125,10 +125,23 @@ export async function withDeadline<T>(attempt: Promise<T>, ms: number, onTimeout
  * Sends one call and resolves once the broker accepted it. Rejects with a BrokerCallError after `budgetMs` at the
  * latest: the SDK's own timeout stops waiting for headers, this one also bounds reading the body.
  */
-export async function callBroker(broker: Broker, call: BrokerCall, budgetMs: number): Promise<void> {
+export function callBroker(broker: Broker, call: BrokerCall, budgetMs: number): Promise<void> {
+  return checkedRequest(broker, () => request(broker, call), budgetMs);
+}
+
+/**
+ * Closes every socket signed in as `userId` (the Pusher protocol's terminate_connections; Soketi and Pusher
+ * Channels). The broker answers at once; the sockets close with code 4009, which pusher-js does not retry.
+ */
+export function terminateUser(broker: Broker, userId: string): Promise<void> {
+  return checkedRequest(broker, () => broker.pusher.terminateUserConnections(userId), broker.timeoutMs);
+}
+
+/** One SDK request whose answer must be a success body (Soketi answers 200 to what it refuses), within `budgetMs`. */
+async function checkedRequest(broker: Broker, send: () => Promise<SdkResponse>, budgetMs: number): Promise<void> {
   let response: SdkResponse | undefined;
   const attempt = (async () => {
-    response = await request(broker, call);
+    response = await send();
     const text = await response.text();
     if (!isSuccessBody(text)) throw new BrokerCallError(`broker refused with HTTP ${response.status} ${text.slice(0, 200)}`);
   })();

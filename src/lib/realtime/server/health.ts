@@ -87,11 +87,14 @@ const PROBE_TTL_MS = 1_000;
 const PROBE_MAX_MS = 2_000;
 const probes = new WeakMap<Broker, { at: number; result: Promise<BrokerProbe> }>();
 
-/** `{"channels": {...}}`; Soketi also answers 200 with `{"error": ...}` when it refuses. */
-function answersChannels(text: string): boolean {
+// One channel's info costs the broker a lookup; the channel list would cost it a walk over every channel.
+const PROBE_CHANNEL = "realtime-health-probe";
+
+/** `{"occupied": ...}`; Soketi also answers 200 with `{"error": ...}` when it refuses. */
+function answersChannelInfo(text: string): boolean {
   try {
     const body: unknown = JSON.parse(text);
-    return !!body && typeof body === "object" && "channels" in body && !("error" in body);
+    return !!body && typeof body === "object" && "occupied" in body && !("error" in body);
   } catch {
     return false;
   }
@@ -101,9 +104,9 @@ function answersChannels(text: string): boolean {
 async function probe(broker: Broker): Promise<BrokerProbe> {
   const limit = Math.min(broker.timeoutMs, PROBE_MAX_MS);
   const started = performance.now();
-  const attempt = broker.pusher.get({ path: "/channels" }).then(async (res) => {
+  const attempt = broker.pusher.get({ path: `/channels/${PROBE_CHANNEL}` }).then(async (res) => {
     const text = await res.text();
-    if (!answersChannels(text)) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
+    if (!answersChannelInfo(text)) throw new Error(`HTTP ${res.status} ${text.slice(0, 200)}`);
   });
   try {
     await withDeadline(attempt, limit, () => new Error(`no answer within ${limit}ms`));

@@ -8,7 +8,7 @@ import type { Broker } from "./broker";
 import type { PublishMetrics } from "./health";
 import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
 import { createThrottle, type Throttle } from "./throttle";
-import { SOCKET_ID_HEADER } from "../client/socket-id-header";
+import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/socket-id-header";
 
 /**
  * publishInvalidate, the one way to publish, and the request scope that batches what one server action publishes.
@@ -32,7 +32,6 @@ import { SOCKET_ID_HEADER } from "../client/socket-id-header";
 
 // The header a tab sends with its server actions, naming its own broker connection; one name for both sides.
 export { SOCKET_ID_HEADER };
-const SOCKET_ID = /^\d{1,20}\.\d{1,20}$/;
 
 /**
  * The connection to leave out of a request's signals: the tab that made the change refreshes itself. Anything that

@@ -1,7 +1,7 @@
 import "server-only";
 import type { AnyScopeRegistry, RegistryPublication } from "../scopes";
 import type { RealtimeClientConfig } from "../client/pusher-connection";
-import { clientConfigOf, createBroker, type Broker, type BrokerConfig } from "./broker";
+import { clientConfigOf, createBroker, describeBrokerError, terminateUser, type Broker, type BrokerConfig } from "./broker";
 import { probeBroker, PublishMetrics, type RealtimeHealth } from "./health";
 import { createPublisher, type Publisher } from "./publish";
 import { PublishSender } from "./sender";
@@ -16,6 +16,8 @@ export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
   broker: () => BrokerConfig | null;
   /** Where the host mounted createRealtimeAuthHandler; handed to browsers. Default /api/realtime/auth. */
   authEndpoint?: string;
+  /** Where the host mounted createRealtimeSigninHandler; handed to browsers. Default /api/realtime/signin. */
+  signinEndpoint?: string;
   /** Said once when no broker is configured, to tell an operator how to turn realtime on. */
   offHint?: string;
 };
@@ -28,6 +30,12 @@ export type RealtimeServer<R extends AnyScopeRegistry> = Publisher<RegistryPubli
   clientConfig(): RealtimeClientConfig | null;
   /** Whether publishing works and how it went so far in this process. No secrets. */
   health(): Promise<RealtimeHealth>;
+  /**
+   * Closes the sockets signed in as this broker user id (ConnectionSignIn.userOf: one session), with every
+   * subscription they hold, whatever their client does. False (logged) when realtime is off or the broker failed;
+   * never throws, so revoking a session never fails on the broker.
+   */
+  terminateUserConnections(userId: string): Promise<boolean>;
 };
 
 /**
@@ -38,6 +46,7 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
   scopes,
   broker: readConfig,
   authEndpoint = "/api/realtime/auth",
+  signinEndpoint = "/api/realtime/signin",
   offHint = "no broker configured",
 }: RealtimeServerOptions<R>): RealtimeServer<R> {
   const metrics = new PublishMetrics();
@@ -73,7 +82,18 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
     broker,
     clientConfig() {
       const b = broker();
-      return b ? clientConfigOf(b.config, authEndpoint) : null;
+      return b ? clientConfigOf(b.config, { authEndpoint, signinEndpoint }) : null;
+    },
+    async terminateUserConnections(userId) {
+      const b = broker();
+      if (!b) return false;
+      try {
+        await terminateUser(b, userId);
+        return true;
+      } catch (err) {
+        console.error(`[realtime] terminating the connections of ${userId} failed: ${describeBrokerError(err, b.timeoutMs)}`);
+        return false;
+      }
     },
     async health() {
       const b = broker();

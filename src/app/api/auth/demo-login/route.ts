@@ -7,6 +7,11 @@ import { SESSION_COOKIE, SESSION_MAX_AGE_S, createSession } from "@/backend/sess
 import { demoLoginEnabled, getEnv } from "@/env";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { sessionSignal } from "@/backend/realtime/signals";
+import { isSameOriginRequest, readCappedForm } from "@/lib/realtime/server";
+import { safeRedirectPath } from "@/lib/safe-redirect";
+
+// The sign-in form sends two short fields; a larger body is not that form, and is not read past this.
+const MAX_FORM_BYTES = 4096;
 
 const FormSchema = z.object({
   username: z
@@ -15,39 +20,11 @@ const FormSchema = z.object({
     .min(1, "username is required")
     .max(64, "username is too long")
     .regex(/^[A-Za-z0-9_-]+$/, "username may contain only letters, digits, _ and -"),
-  next: z.string().max(2048).optional(),
+  next: z.string().optional(),
 });
 
 function text(status: number, message: string) {
   return new NextResponse(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
-/** A cross-site form must not be able to sign a visitor into a demo account (login CSRF). */
-function isCrossSite(request: Request): boolean {
-  const origin = request.headers.get("origin");
-  // Non-browser clients send no Origin; a browser's cross-site POST always does.
-  if (origin === null) return false;
-  let originUrl: URL;
-  try {
-    originUrl = new URL(origin);
-  } catch {
-    return true;
-  }
-  if (originUrl.origin === new URL(getEnv().APP_URL).origin) return false;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  return originUrl.host !== host;
-}
-
-/** Only a same-origin path may follow sign-in; anything else (absolute, protocol-relative, malformed) goes home. */
-function safeRedirectPath(next: string | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  const base = "http://same-origin.invalid";
-  try {
-    const url = new URL(next, base);
-    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : "/";
-  } catch {
-    return "/";
-  }
 }
 
 const BROWSERS: Array<[RegExp, string]> = [
@@ -79,14 +56,13 @@ function describeDevice(userAgent: string | null): string {
 
 export async function POST(request: Request) {
   if (!demoLoginEnabled()) return text(404, "Not found");
-  if (isCrossSite(request)) return text(403, "Cross-site sign-in refused");
+  // A cross-site form must not be able to sign a visitor into a demo account (login CSRF): the same rule as the
+  // realtime routes (Origin is the app or the request's host; Sec-Fetch-Site cross-site refused).
+  if (!isSameOriginRequest(request, getEnv().APP_URL)) return text(403, "Cross-site sign-in refused");
 
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    return text(400, "Expected a form body with the field `username`");
-  }
+  const read = await readCappedForm(request, MAX_FORM_BYTES);
+  if (!read.ok) return text(read.status, read.error);
+  const { form } = read;
   const parsed = FormSchema.safeParse({
     username: form.get("username") ?? undefined,
     next: form.get("next") ?? undefined,

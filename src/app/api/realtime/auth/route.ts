@@ -1,13 +1,18 @@
 import { createRealtimeAuthHandler } from "@/lib/realtime/server";
 import { getEnv } from "@/env";
 import { canAccessChannel } from "@/backend/realtime/channel-policy";
+import { connectionSignIn } from "@/backend/realtime/connection-sign-in";
 import { realtime } from "@/backend/realtime/server";
 import { getSession } from "@/backend/services/session.actions";
 
-/** pusher-js asks here before joining a private channel: signed only if the session may read it (channel-policy). */
+/**
+ * pusher-js asks here before joining a private channel: signed only if the session may read it (channel-policy), and
+ * for a session only on a socket it signed in (../signin).
+ */
 export const POST = createRealtimeAuthHandler({
   realtime,
   getSession,
   canAccess: canAccessChannel,
+  signIn: connectionSignIn,
   appUrl: () => getEnv().APP_URL,
 });

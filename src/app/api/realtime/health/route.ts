@@ -1,8 +1,30 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { getEnv } from "@/env";
 import { realtime } from "@/backend/realtime/server";
 
 export const dynamic = "force-dynamic";
 
-/** Always 200 while the app runs: a broker that does not answer is reported, not an error of this endpoint. */
-export async function GET(): Promise<Response> {
-  return Response.json(await realtime.health(), { headers: { "cache-control": "no-store" } });
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/** Compares digests, so neither the token's content nor its length shows in the time taken. */
+function bearerMatches(header: string | null, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
+  return given !== undefined && timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * For monitors: always 200 while the app runs. Anyone gets `{ ok }` (realtime configured and its broker answering);
+ * the details (counters of this process, the last failure, the broker's latency) need REALTIME_HEALTH_TOKEN as a
+ * bearer token, since they tell an outsider when and how publishing fails.
+ */
+export async function GET(request: Request): Promise<Response> {
+  const headers = { "cache-control": "no-store" };
+  const token = getEnv().REALTIME_HEALTH_TOKEN;
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null && (!token || !bearerMatches(authorization, token))) {
+    return Response.json({ error: "Unknown token." }, { status: 401, headers: { ...headers, "www-authenticate": "Bearer" } });
+  }
+  const health = await realtime.health();
+  if (authorization === null) return Response.json({ ok: health.configured && health.broker.reachable }, { headers });
+  return Response.json(health, { headers });
 }
