@@ -1,5 +1,6 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+import realtime from "./eslint-plugin-realtime/index.js";
 
 /** Server-side modules that would drag the database or raw session tokens into a browser bundle. */
 const SERVER_ONLY_MODULES = [
@@ -66,6 +67,31 @@ const config = [
       "no-restricted-imports": [
         "error",
         { patterns: [{ group: ["@/*"], message: "src/lib/realtime imports nothing of the host app; pass it in from src/backend/realtime instead." }] },
+      ],
+    },
+  },
+  {
+    // The forgotten publish: an exported server action that writes (drizzle insert/update/delete/transaction) must
+    // publish, or say why not with `// realtime-no-publish: <reason>` (docs/adding-a-live-resource.md).
+    files: ["src/backend/services/**/*.ts"],
+    plugins: { realtime },
+    rules: {
+      "realtime/publish-after-write": [
+        "error",
+        {
+          publishers: ["publishInvalidate", "requestNotification", "endSessionConnections"],
+          // Helpers of other files that write: the rule reads one file and cannot look into them.
+          writeFunctions: [
+            "setArticleTags",
+            "deleteCommentsDeep",
+            "deleteRootDependents",
+            "createSession",
+            "deleteSessionByToken",
+            "insertNotification",
+            // Reads the session, and touches its last_action_at (at most once a minute).
+            "resolveSessionToken",
+          ],
+        },
       ],
     },
   },

@@ -72,7 +72,9 @@ export async function buildApp(): Promise<{ skipped: boolean; ms: number }> {
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [NEXT_BIN, "build"], {
       cwd: ROOT,
-      env: childEnv({ PGLITE_DATA_DIR: path.join(scratch, "pglite"), NEXT_TSCONFIG_PATH: tsconfig }),
+      // NEXT_PUBLIC_REALTIME_INSPECTOR=1: the one production-mode build that includes the realtime inspector
+      // (src/components/realtime/inspector-gate.tsx), so tests/browser/inspector.test.ts can open it.
+      env: childEnv({ PGLITE_DATA_DIR: path.join(scratch, "pglite"), NEXT_TSCONFIG_PATH: tsconfig, NEXT_PUBLIC_REALTIME_INSPECTOR: "1" }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (d) => (output += d));

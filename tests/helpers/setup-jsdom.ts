@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { cleanup } from "@testing-library/react";
+import { realtimeMatchers } from "@/lib/realtime/testing/matchers";
 import { resetServerActions } from "../jsdom/support/server-actions";
 
 // jsdom has no server: the server action modules and next/navigation are stand-ins for every jsdom test file
@@ -16,6 +17,9 @@ vi.mock("next/navigation", async () => {
   const { router } = await import("../jsdom/support/server-actions");
   return { useRouter: () => router, usePathname: () => "/", useSearchParams: () => new URLSearchParams() };
 });
+
+// The realtime test kit's matchers; their types are declared once, in setup-node.ts.
+expect.extend(realtimeMatchers);
 
 beforeEach(() => resetServerActions());
 afterEach(() => cleanup());

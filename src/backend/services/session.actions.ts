@@ -25,15 +25,18 @@ const currentSession = cache(async (): Promise<SessionResult> => {
 });
 
 /** The database-validated session of this request, or nulls. */
+// realtime-no-publish: its one write is resolveSessionToken touching last_action_at (once a minute at most)
 export async function getSession(): Promise<SessionResult> {
   return currentSession();
 }
 
 /** The signed-in user's id, derived from the validated session only. */
+// realtime-no-publish: its one write is resolveSessionToken touching last_action_at (once a minute at most)
 export async function authID(): Promise<Id | null> {
   return (await currentSession()).user?.id ?? null;
 }
 
+// realtime-no-publish: its one write is resolveSessionToken touching last_action_at (once a minute at most)
 export async function mySessions() {
   const { session } = await currentSession();
   if (!session) return [];
@@ -88,6 +91,7 @@ export async function logout(): Promise<void> {
  * Whose session this request still carries: what SessionWatcher asks after every sessions signal. null means the
  * session was revoked (or expired), so that device signs itself out.
  */
+// realtime-no-publish: its one write is resolveSessionToken touching last_action_at (once a minute at most)
 export async function currentSessionStatus(
   input: Record<string, never> = {},
 ): Promise<ActionResult<{ user_id: Id | null; session_id: Id | null }>> {

@@ -12,10 +12,13 @@ import { type ActionResult, unwrap } from "@/lib/action-result";
 import type { RootResourceType } from "@/lib/resource-types";
 import { resourceChannel, userChannel } from "@/backend/realtime/channels";
 import { scopes } from "@/backend/realtime/scopes";
+import { RealtimeInspectorMount, realtimeLog } from "@/components/realtime/inspector-gate";
 
 /**
  * The app's side of the realtime client: the library's provider with this app's scope registry and the signed-in
- * user's channel, the resource-channel hook pages mount, and the hook that runs a server action from this tab.
+ * user's channel, the resource-channel hook pages mount, and the hook that runs a server action from this tab. In a
+ * build with the realtime inspector (development, or NEXT_PUBLIC_REALTIME_INSPECTOR=1) it also records the realtime
+ * log and mounts the inspector (lazily, when opened) and TanStack Query Devtools (development only).
  */
 export function RealtimeProvider({
   config,
@@ -28,8 +31,9 @@ export function RealtimeProvider({
   children: ReactNode;
 }) {
   return (
-    <LibraryRealtimeProvider config={config} scopes={scopes} userChannel={userId ? userChannel(userId) : null}>
+    <LibraryRealtimeProvider config={config} scopes={scopes} userChannel={userId ? userChannel(userId) : null} log={realtimeLog}>
       {children}
+      <RealtimeInspectorMount />
     </LibraryRealtimeProvider>
   );
 }

@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { act, screen, waitFor } from "@testing-library/react";
-import { INVALIDATE_EVENT } from "@/lib/realtime";
-import { createImmediateInvalidator } from "@/lib/realtime/client";
-import { resourceChannel } from "@/backend/realtime/channels";
+import { act, render, screen, waitFor } from "@testing-library/react";
+import { createRealtimeTestKit, type MemoryPusher, type RealtimeTestKit } from "@/lib/realtime/testing";
+import { resourceChannel, userChannel } from "@/backend/realtime/channels";
+import { scopes } from "@/backend/realtime/scopes";
 import { articleChangeSignals, commentThreadSignal, type ArticleState } from "@/backend/realtime/signals";
-import type { CurrentUser } from "@/components/session/CurrentUser";
+import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
 import { ArticleView } from "@/components/article/ArticleView";
 import { uuid } from "../../helpers/uuids";
-import { renderApp } from "../support/app";
-import { FAKE_CONFIG, createFakePusher, type FakePusher } from "../support/fake-pusher";
 import { alice, articleDetail, bob, notFound, ok, reactionCounts, threadComment } from "../support/fixtures";
 import { held, ids, renderScopeCache } from "../support/scope-cache";
 import { actions } from "../support/server-actions";
@@ -23,11 +21,11 @@ const ROOT = { resource_type: "ARTICLE", resource_id: ARTICLE } as const;
 const CHANNEL = resourceChannel("ARTICLE", ARTICLE);
 const COMMENT = uuid("comment:articles");
 
-let fake: FakePusher;
+let rt: RealtimeTestKit;
+let fake: MemoryPusher;
 let errors: MockInstance;
 
 beforeEach(() => {
-  fake = createFakePusher();
   errors = vi.spyOn(console, "error");
   actions.getArticle.mockResolvedValue(ok(article));
   actions.getComments.mockResolvedValue(ok([threadComment(COMMENT, ROOT, null, 1, bob, "Top comment")]));
@@ -36,16 +34,18 @@ beforeEach(() => {
 });
 afterEach(() => errors.mockRestore());
 
+/** A tab (StrictMode, the library's provider on the test kit's in-memory broker) showing the article page. */
 function renderPage(user: CurrentUser | null = null) {
-  return renderApp(<ArticleView username="alice" handle={article.handle} initialArticle={article} />, {
-    config: FAKE_CONFIG,
-    user,
-    createPusher: fake.factory,
-    createInvalidator: createImmediateInvalidator,
-    strict: true,
-  });
+  rt = createRealtimeTestKit({ scopes, userChannel: user && userChannel(user.id), strict: true });
+  fake = rt.pusher;
+  return render(
+    <CurrentUserProvider user={user}>
+      <ArticleView username="alice" handle={article.handle} initialArticle={article} />
+    </CurrentUserProvider>,
+    { wrapper: rt.wrapper },
+  );
 }
-const signal = (data: unknown) => act(() => fake.emit(CHANNEL, INVALIDATE_EVENT, data));
+const signal = (data: unknown) => rt.emit(CHANNEL, data);
 const articleSignal = () => articleChangeSignals({ id: ARTICLE, author_id: alice.id, published: true, tag_ids: [] }, null).find((p) => p.signal.scope === "article")!.signal;
 // React's own notice about act() in this environment is not the app's output.
 const appErrors = () => errors.mock.calls.filter((args) => !String(args[0]).includes("support act("));

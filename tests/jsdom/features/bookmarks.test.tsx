@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { createImmediateInvalidator } from "@/lib/realtime/client";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { renderWithRealtime } from "@/lib/realtime/testing";
+import { userChannel } from "@/backend/realtime/channels";
+import { scopes } from "@/backend/realtime/scopes";
 import { bookmarkSignal } from "@/backend/realtime/signals";
+import { CurrentUserProvider } from "@/components/session/CurrentUser";
 import { BookmarkButton } from "@/components/article/BookmarkButton";
 import { MyBookmarks } from "@/components/dashboard/MyBookmarks";
-import { renderApp } from "../support/app";
-import { FAKE_CONFIG, createFakePusher } from "../support/fake-pusher";
 import { alice, articleSummary, ok } from "../support/fixtures";
 import { held, ids, renderScopeCache } from "../support/scope-cache";
 import { actions } from "../support/server-actions";
@@ -35,9 +36,8 @@ describe("the writer's own tab (useServerAction applies the returned bookmarks s
   });
 
   function renderPage() {
-    const fake = createFakePusher();
-    return renderApp(
-      <>
+    return renderWithRealtime(
+      <CurrentUserProvider user={alice}>
         <div data-testid="first">
           <BookmarkButton resource_id={first.id} />
         </div>
@@ -45,8 +45,8 @@ describe("the writer's own tab (useServerAction applies the returned bookmarks s
           <BookmarkButton resource_id={second.id} />
         </div>
         <MyBookmarks />
-      </>,
-      { config: FAKE_CONFIG, user: alice, createPusher: fake.factory, createInvalidator: createImmediateInvalidator, strict: true },
+      </CurrentUserProvider>,
+      { render, scopes, userChannel: userChannel(alice.id), strict: true },
     );
   }
   const button = (testId: string) => within(screen.getByTestId(testId)).getByRole("button");

@@ -1,16 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type { ReactNode } from "react";
-import { INVALIDATE_EVENT } from "@/lib/realtime";
-import { createImmediateInvalidator } from "@/lib/realtime/client";
-import { resourceChannel } from "@/backend/realtime/channels";
+import { renderWithRealtime, type RealtimeTestKit } from "@/lib/realtime/testing";
+import { resourceChannel, userChannel } from "@/backend/realtime/channels";
+import { scopes } from "@/backend/realtime/scopes";
 import { commentThreadSignal, notificationsSignal, reactionSignal } from "@/backend/realtime/signals";
-import type { CurrentUser } from "@/components/session/CurrentUser";
+import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
 import { ArticleView } from "@/components/article/ArticleView";
 import { CommentSection } from "@/components/comment/CommentSection";
 import { uuid } from "../../helpers/uuids";
-import { renderApp } from "../support/app";
-import { FAKE_CONFIG, createFakePusher, type FakePusher } from "../support/fake-pusher";
 import { alice, articleDetail, bob, carol, ok, reactionCounts, threadComment } from "../support/fixtures";
 import { held, ids, renderScopeCache } from "../support/scope-cache";
 import { actions } from "../support/server-actions";
@@ -35,22 +33,23 @@ const THREAD = [
 ];
 const TOP = c("top");
 
-let fake: FakePusher;
+let tab: RealtimeTestKit;
 beforeEach(() => {
-  fake = createFakePusher();
   actions.getArticle.mockResolvedValue(ok(article));
   actions.getComments.mockResolvedValue(ok(THREAD));
   actions.getResourceReactions.mockImplementation(async ({ resource_id }: { resource_id: string }) => ok(reactionCounts(resource_id === TOP ? 1 : 0)));
   actions.bookmarkStatus.mockResolvedValue(ok({ bookmarked: false }));
 });
 
-/** A tab of the app (StrictMode, the real provider on the fake broker connection). */
+/** A tab of the app (StrictMode, the library's provider on the test kit's in-memory broker). */
 function renderPage(ui: ReactNode, user: CurrentUser | null = null) {
-  return renderApp(ui, { config: FAKE_CONFIG, user, createPusher: fake.factory, createInvalidator: createImmediateInvalidator, strict: true });
+  const view = renderWithRealtime(<CurrentUserProvider user={user}>{ui}</CurrentUserProvider>, { render, scopes, userChannel: user && userChannel(user.id), strict: true });
+  tab = view;
+  return view;
 }
 const commentSection = () => <CommentSection resource_id={ARTICLE} resource_type="ARTICLE" />;
 const articlePage = () => <ArticleView username="alice" handle={article.handle} initialArticle={article} />;
-const signal = (data: unknown, channel = CHANNEL) => act(() => fake.emit(channel, INVALIDATE_EVENT, data));
+const signal = (data: unknown, channel = CHANNEL) => tab.emit(channel, data);
 const findComment = (id: string) => screen.findByTestId(`comment-${id}`);
 const repliesOf = (id: string) => screen.getByRole("list", { name: `Replies to comment ${id}` });
 const reactionsOf = (type: string, id: string) => screen.getByTestId(`reaction-${type}-${id}-UNICORN`);
@@ -116,7 +115,7 @@ describe("the comment section", () => {
     actions.getComments.mockResolvedValue(ok([]));
     renderPage(<CommentSection resource_id={gist} resource_type="GIST" />);
     await screen.findByText("No comments yet.");
-    expect(fake.subscribed()).toEqual([resourceChannel("GIST", gist)]);
+    expect(tab.joined()).toEqual([resourceChannel("GIST", gist)]);
     actions.getComments.mockResolvedValue(ok([threadComment(c("on-gist"), gistRoot, null, 1, bob, "On the gist")]));
     await signal(commentThreadSignal(gistRoot).signal, resourceChannel("GIST", gist));
     await findComment(c("on-gist"));

@@ -1,15 +1,15 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ReactNode } from "react";
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { queryKeys } from "@/lib/query-keys";
-import { createImmediateInvalidator } from "@/lib/realtime/client";
+import { renderWithRealtime } from "@/lib/realtime/testing";
+import { userChannel } from "@/backend/realtime/channels";
+import { scopes } from "@/backend/realtime/scopes";
 import { notificationsSignal } from "@/backend/realtime/signals";
-import type { CurrentUser } from "@/components/session/CurrentUser";
+import { CurrentUserProvider, type CurrentUser } from "@/components/session/CurrentUser";
 import { NotificationList } from "@/components/dashboard/NotificationList";
 import { Navbar } from "@/components/navbar/Navbar";
 import { uuid } from "../../helpers/uuids";
-import { renderApp } from "../support/app";
-import { FAKE_CONFIG, createFakePusher } from "../support/fake-pusher";
 import { alice, at, bob, ok } from "../support/fixtures";
 import { held, ids, renderScopeCache } from "../support/scope-cache";
 import { actions } from "../support/server-actions";
@@ -19,7 +19,7 @@ import { actions } from "../support/server-actions";
  * on the user's channel (a real-broker delivery is in realtime/provider-connection.test.tsx).
  */
 function renderTab(ui: ReactNode, user: CurrentUser | null = null) {
-  return renderApp(ui, { config: FAKE_CONFIG, user, createPusher: createFakePusher().factory, createInvalidator: createImmediateInvalidator });
+  return renderWithRealtime(<CurrentUserProvider user={user}>{ui}</CurrentUserProvider>, { render, scopes, userChannel: user && userChannel(user.id) });
 }
 
 describe("the navbar's unread badge", () => {

@@ -33,6 +33,8 @@ export interface RealtimeConnection {
   join(channel: string): () => void;
   /** Names of the channels currently joined (for resync after a reconnect). */
   channels(): string[];
+  /** How many open joins each joined channel has (the realtime inspector shows them). */
+  channelCounts(): Record<string, number>;
   getStatus(): RealtimeStatus;
   /** For useSyncExternalStore. */
   onStatusChange(listener: () => void): () => void;
@@ -49,6 +51,7 @@ export function createDisabledConnection(): RealtimeConnection {
   return {
     join: () => noop,
     channels: () => [],
+    channelCounts: () => ({}),
     getStatus: () => "disabled",
     onStatusChange: () => noop,
     socketId: () => null,

@@ -1,10 +1,11 @@
 "use client";
 
-import { createContext, useCallback, useContext, useEffect, useSyncExternalStore } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from "react";
 import { hashKey, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
 import type { Signal } from "../signal";
 import type { RealtimeConnection, RealtimeStatus } from "./connection";
+import type { RealtimeLog, RealtimeLogEntry } from "./log";
 
 export type RealtimeContextValue = {
   /** Null until the provider's effect has run (server render, first paint). */
@@ -12,6 +13,10 @@ export type RealtimeContextValue = {
   /** The signed-in user's private channel, or null for a visitor. */
   userChannel: string | null;
   configured: boolean;
+  /** The provider's log (development inspector), or null when nothing is recorded. */
+  log: RealtimeLog | null;
+  /** Refreshes every joined channel's scopes now, as after a reconnect (recorded as a "manual" resync). */
+  resyncAll: () => void;
 };
 
 export const RealtimeContext = createContext<RealtimeContextValue | null>(null);
@@ -56,4 +61,56 @@ export async function applySignals(queryClient: QueryClient, scopes: AnyScopeReg
   const keys = new Map<string, QueryKey>();
   for (const signal of signals ?? []) for (const key of scopes.keys(signal) ?? []) keys.set(hashKey(key), key);
   await Promise.all([...keys.values()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
+
+const NO_ENTRIES: readonly RealtimeLogEntry[] = [];
+const noEntries = () => NO_ENTRIES;
+
+/**
+ * The provider's realtime log, newest first (at most 100 entries), re-rendering on each new entry; empty, with no
+ * subscription at all, when the provider has no log (production). For an inspector: mount it only while shown.
+ */
+export function useRealtimeLog(): readonly RealtimeLogEntry[] {
+  const log = useContext(RealtimeContext)?.log ?? null;
+  const subscribe = useCallback((listener: () => void) => log?.subscribe(listener) ?? noop, [log]);
+  return useSyncExternalStore(subscribe, log ? log.entries : noEntries, noEntries);
+}
+
+/** Whether the provider records a realtime log (an inspector is available in this build). */
+export function useRealtimeLogEnabled(): boolean {
+  return (useContext(RealtimeContext)?.log ?? null) !== null;
+}
+
+/** Resyncs every channel the tab holds now (the inspector's "Resync now"); a no-op outside a provider. */
+export function useRealtimeResync(): () => void {
+  return useContext(RealtimeContext)?.resyncAll ?? noop;
+}
+
+const NO_COUNTS: Readonly<Record<string, number>> = {};
+
+/**
+ * The channels the tab holds and how many joins each has, read every `intervalMs` while the caller is mounted
+ * (joins do not notify: this is for an inspector, not for the app's own logic).
+ */
+export function useRealtimeChannelCounts(intervalMs = 500): Readonly<Record<string, number>> {
+  const connection = useContext(RealtimeContext)?.connection ?? null;
+  const store = useMemo(() => channelCountsStore(connection, intervalMs), [connection, intervalMs]);
+  return useSyncExternalStore(store.subscribe, store.read, () => NO_COUNTS);
+}
+
+/** A polled external store of connection.channelCounts(), the same object while the counts stay the same. */
+function channelCountsStore(connection: RealtimeConnection | null, intervalMs: number) {
+  let cached: { text: string; value: Readonly<Record<string, number>> } = { text: "{}", value: NO_COUNTS };
+  return {
+    subscribe(listener: () => void) {
+      const timer = setInterval(listener, intervalMs);
+      return () => clearInterval(timer);
+    },
+    read() {
+      const value = connection?.channelCounts() ?? NO_COUNTS;
+      const text = JSON.stringify(value);
+      if (text !== cached.text) cached = { text, value };
+      return cached.value;
+    },
+  };
 }

@@ -6,9 +6,25 @@ export { RealtimeProvider, type RealtimeProviderProps } from "./provider";
 export {
   applySignals,
   useRealtimeChannel,
+  useRealtimeChannelCounts,
   useRealtimeConnection,
+  useRealtimeLog,
+  useRealtimeLogEnabled,
+  useRealtimeResync,
   useRealtimeStatus,
 } from "./hooks";
+export {
+  REALTIME_LOG_CAPACITY,
+  createRealtimeLog,
+  type RealtimeLog,
+  type RealtimeLogEntry,
+  type RealtimeLogInput,
+  type RealtimeResyncEntry,
+  type RealtimeSignalEntry,
+  type RealtimeStatusEntry,
+  type ResyncCause,
+  type SignalFate,
+} from "./log";
 export type { RealtimeConnection, RealtimeStatus } from "./connection";
 export {
   COALESCE_POLICY,

@@ -33,7 +33,8 @@ export const JOINED = "joined";
 export type CoalescedTask = () => Promise<unknown>;
 
 export interface Coalescer {
-  run(key: string, task: CoalescedTask): void;
+  /** True when the task started at once; false when it was merged into a run already pending or in flight. */
+  run(key: string, task: CoalescedTask): boolean;
   /** Drops queued runs and timers; runs in flight finish on their own. */
   dispose(): void;
 }
@@ -83,15 +84,16 @@ export function createCoalescer(policy: CoalescePolicy = COALESCE_POLICY): Coale
 
   return {
     run(key, task) {
-      if (disposed) return;
+      if (disposed) return false;
       const slot = slots.get(key);
       if (slot) {
         slot.queued = task;
-        return;
+        return false;
       }
       const fresh: Slot = { running: false, startedAt: 0, queued: null, timer: null };
       slots.set(key, fresh);
       start(key, fresh, task);
+      return true;
     },
     dispose() {
       disposed = true;
@@ -106,7 +108,11 @@ export function createCoalescer(policy: CoalescePolicy = COALESCE_POLICY): Coale
  * swappable without touching channels or the registry.
  */
 export interface Invalidator {
-  invalidate(keys: readonly QueryKey[]): void;
+  /**
+   * May return how many of the keys were merged into a refetch already pending or in flight (the realtime log's
+   * "coalesced" fate); returning nothing means every key was refetched at once.
+   */
+  invalidate(keys: readonly QueryKey[]): number | void;
   dispose?(): void;
 }
 
@@ -149,9 +155,11 @@ export function coalescingInvalidator(policy: CoalescePolicy = COALESCE_POLICY):
     const coalescer = createCoalescer(policy);
     return {
       invalidate(keys) {
+        let merged = 0;
         for (const queryKey of keys) {
-          coalescer.run(hashKey(queryKey), () => invalidateForSignal(queryClient, queryKey));
+          if (!coalescer.run(hashKey(queryKey), () => invalidateForSignal(queryClient, queryKey))) merged++;
         }
+        return merged;
       },
       dispose: () => coalescer.dispose(),
     };

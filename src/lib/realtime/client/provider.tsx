@@ -1,13 +1,14 @@
 "use client";
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
-import { parseSignal } from "../signal";
+import { parseSignal, type Signal } from "../signal";
 import { createDisabledConnection, warnInDevelopment, type RealtimeConnection } from "./connection";
 import { POLL_INTERVAL_MS, startFallbackPolling } from "./fallback-polling";
 import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
+import type { RealtimeLog, RealtimeSignalEntry, ResyncCause } from "./log";
 import { createPusherConnection, type PusherFactory, type RealtimeClientConfig } from "./pusher-connection";
 import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
@@ -28,7 +29,38 @@ export type RealtimeProviderProps = {
   pollIntervalMs?: number;
   /** Reconnect back-off; must be stable (module-level). */
   reconnectPolicy?: ReconnectPolicy;
+  /**
+   * Where to record signals (with their fate), resyncs and connection changes for an inspector (log.ts); created
+   * once at module level. Absent or null (production): nothing is recorded and nothing extra is computed.
+   */
+  log?: RealtimeLog | null;
 };
+
+/** Why the registry gave a signal no keys, worked out only for the log (mirrors ScopeRegistry.keys). */
+function ignoredReason(scopes: AnyScopeRegistry, channelName: string, signal: Signal | null): string {
+  if (!signal) return "malformed: not a signal (bad JSON, unknown fields, too large)";
+  const spec = scopes.spec(signal.scope);
+  if (!spec) return `unknown scope "${signal.scope}"`;
+  const channel = scopes.channels.parse(channelName);
+  if (channel && !spec.carriedBy.includes(channel.kind)) return `scope "${signal.scope}" is not carried by ${channel.kind} channels`;
+  return "ids missing or malformed for the scope";
+}
+
+function signalEntry(
+  scopes: AnyScopeRegistry,
+  channel: string,
+  signal: Signal | null,
+  keys: readonly QueryKey[] | null,
+  merged: number | void,
+): Omit<RealtimeSignalEntry, "seq" | "at"> {
+  const described = { channel, scope: signal?.scope, ids: signal?.ids };
+  if (!keys) return { kind: "signal", ...described, keys: [], fate: "ignored", coalescedKeys: 0, reason: ignoredReason(scopes, channel, signal) };
+  const coalescedKeys = merged ?? 0;
+  const fate = keys.length > 0 && coalescedKeys >= keys.length ? "coalesced" : "applied";
+  return { kind: "signal", ...described, keys, fate, coalescedKeys };
+}
+
+const noop = () => {};
 
 function UserChannel({ name }: { name: string | null }) {
   useRealtimeChannel(name);
@@ -50,17 +82,21 @@ export function RealtimeProvider({
   createPusher,
   pollIntervalMs = POLL_INTERVAL_MS,
   reconnectPolicy = RECONNECT_POLICY,
+  log = null,
 }: RealtimeProviderProps) {
   const queryClient = useQueryClient();
-  const [connection, setConnection] = useState<RealtimeConnection | null>(null);
+  const [live, setLive] = useState<{ connection: RealtimeConnection; resyncAll: () => void } | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
   const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint } = config ?? {};
 
   useEffect(() => {
     const invalidator = createInvalidator(queryClient);
-    const resync = (name: string) => {
+    const resync = (name: string, cause: ResyncCause) => {
       const channel = scopes.channels.parse(name);
-      if (channel) invalidator.invalidate(scopes.resyncKeys(channel));
+      if (!channel) return;
+      const keys = scopes.resyncKeys(channel);
+      invalidator.invalidate(keys);
+      log?.record({ kind: "resync", channel: name, cause, keys });
     };
     const conn =
       key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
@@ -71,27 +107,37 @@ export function RealtimeProvider({
             onSignal: (name, data) => {
               const signal = parseSignal(data);
               const keys = signal && scopes.keys(signal, scopes.channels.parse(name));
-              if (keys) invalidator.invalidate(keys);
-              else warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
+              const merged = keys ? invalidator.invalidate(keys) : undefined;
+              if (!keys) warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
+              // Without a log, `?.` skips the call and its argument: no entry is built, no reason worked out.
+              log?.record(signalEntry(scopes, name, signal, keys, merged));
             },
-            onResync: resync,
+            onResync: (name) => resync(name, "reconnect"),
           })
         : createDisabledConnection();
-    const stopPolling = startFallbackPolling(conn, () => conn.channels().forEach(resync), pollIntervalMs);
+    const stopPolling = startFallbackPolling(conn, () => conn.channels().forEach((name) => resync(name, "poll")), pollIntervalMs);
     const uninstallHeader = installSocketIdHeader(() => conn.socketId());
+    const unwatchStatus = log
+      ? conn.onStatusChange(() => log.record({ kind: "status", status: conn.getStatus(), socketId: conn.socketId() }))
+      : noop;
+    const resyncAll = () => conn.channels().forEach((name) => resync(name, "manual"));
     // The connection is an external resource created here, not derived from render; the state only publishes it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setConnection(conn);
+    setLive({ connection: conn, resyncAll });
     return () => {
+      unwatchStatus();
       uninstallHeader();
       stopPolling();
       conn.destroy();
       invalidator.dispose?.();
     };
-  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy]);
+  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, log]);
 
   const configured = config !== null;
-  const value = useMemo(() => ({ connection, userChannel, configured }), [connection, userChannel, configured]);
+  const value = useMemo(
+    () => ({ connection: live?.connection ?? null, resyncAll: live?.resyncAll ?? noop, log, userChannel, configured }),
+    [live, log, userChannel, configured],
+  );
 
   return (
     <RealtimeContext.Provider value={value}>

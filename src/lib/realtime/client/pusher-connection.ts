@@ -199,6 +199,7 @@ export function createPusherConnection({
   return {
     join: (name) => registry.join(name),
     channels: () => registry.names(),
+    channelCounts: () => Object.fromEntries(registry.names().map((name) => [name, registry.count(name)])),
     getStatus: () => status,
     onStatusChange(listener) {
       listeners.add(listener);

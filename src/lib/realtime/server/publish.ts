@@ -62,6 +62,29 @@ export interface PublishReceipt {
   delivered(): Promise<void>;
 }
 
+/** One publication as a capture recorded it: checked, its channels de-duplicated (see capturePublications). */
+export type CapturedPublication = { channels: string[]; signal: Signal };
+
+/** What capturePublications (@/lib/realtime/testing) hands back: the code's value and what it published. */
+export type PublicationCapture<T> = {
+  value: T;
+  /** Checked publications in the order published; a (channel, signal) pair already recorded is left out. */
+  publications: CapturedPublication[];
+  /** Publications the publisher refused (a bug in the caller; logged, never thrown, as outside a capture). */
+  refused: RealtimePublishError[];
+};
+
+/**
+ * The test seam behind capturePublications (@/lib/realtime/testing), keyed by a symbol so it is not part of the
+ * server's ordinary surface. Runs `fn` in a capture scope of this publisher (AsyncLocalStorage, so concurrent
+ * captures stay apart): everything it publishes is checked and recorded as usual, collectSignals still gathers it,
+ * and nothing goes to a broker or a throttle. `flush` runs after `fn`, inside the same scope (the test's runner of
+ * queued after() callbacks), so work `fn` left behind is captured too.
+ */
+export const CAPTURE_PUBLICATIONS: unique symbol = Symbol.for("techdiary.realtime.capturePublications");
+
+type Capture = { publications: CapturedPublication[]; refused: RealtimePublishError[]; seen: Set<string> };
+
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
 type Outbox = { entries: Entry[] };
 type ActionScope = { outbox: Outbox; closed: boolean; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
@@ -71,6 +94,8 @@ export type Publisher<Pub> = {
   collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[] }>;
   /** Stops every throttle window (tests, shutdown); pending trailing signals are dropped. */
   dispose(): void;
+  /** Test seam: use capturePublications from @/lib/realtime/testing. */
+  [CAPTURE_PUBLICATIONS]<T>(fn: () => T | Promise<T>, flush?: () => unknown): Promise<PublicationCapture<T>>;
 };
 
 /** after() where there is a request to outlive (Next keeps the work alive past the response); elsewhere, next turn. */
@@ -118,6 +143,7 @@ export function createPublisher<Pub extends Publication>({
   metrics: PublishMetrics;
 }): Publisher<Pub> {
   const scopes = new AsyncLocalStorage<ActionScope>();
+  const captures = new AsyncLocalStorage<Capture>();
   const throttles = new Map<string, Throttle>();
   let detached: Outbox | null = null;
 
@@ -222,6 +248,7 @@ export function createPublisher<Pub extends Publication>({
     publishInvalidate(publications, opts = {}) {
       const list = (Array.isArray(publications) ? publications : [publications]) as readonly Publication[];
       const scope = scopes.getStore();
+      const capture = captures.getStore();
       let checked: ReturnType<typeof check>[];
       let socketId: string | undefined;
       try {
@@ -233,12 +260,22 @@ export function createPublisher<Pub extends Publication>({
       } catch (err) {
         const error = err instanceof RealtimePublishError ? err : new RealtimePublishError([], String(err));
         console.error(error.message); // a bug in the caller; the write it announces has committed, so never thrown
+        capture?.refused.push(error);
         return settledReceipt([], error);
       }
 
       const signals = new Map(checked.map(({ signal, data }) => [data, signal]));
       for (let s = scope; s; s = s.parent) for (const [data, signal] of signals) s.signals.set(data, signal);
       const receiptSignals = [...signals.values()];
+      if (capture) {
+        // Recorded instead of sent: no outbox, no throttle, no broker. A pair the publisher would send once is kept once.
+        for (const { channels, signal, data } of checked) {
+          const fresh = channels.filter((channel) => !capture.seen.has(`${channel} ${data}`));
+          fresh.forEach((channel) => capture.seen.add(`${channel} ${data}`));
+          if (fresh.length > 0) capture.publications.push({ channels: fresh, signal });
+        }
+        return settledReceipt(receiptSignals);
+      }
       if (!broker()) return settledReceipt(receiptSignals);
 
       const deliveries: Delivery[] = [];
@@ -282,6 +319,16 @@ export function createPublisher<Pub extends Publication>({
         scope.closed = true;
         if (scope.outbox.entries.length > 0) schedule(() => flush(scope.outbox));
       }
+    },
+
+    async [CAPTURE_PUBLICATIONS](fn, flush) {
+      const capture: Capture = { publications: [], refused: [], seen: new Set() };
+      const value = await captures.run(capture, async () => {
+        const result = await fn();
+        await flush?.();
+        return result;
+      });
+      return { value, publications: capture.publications, refused: capture.refused };
     },
 
     dispose() {
