@@ -235,9 +235,9 @@ function authBodyArb(socket: string, channel: string, channelPool: fc.Arbitrary<
   return fc.oneof({ weight: 1, arbitrary: clean }, { weight: 1, arbitrary: bodyArb(entries, CAP) });
 }
 
-const AUTH_TRANSPORT_BUDGET: Budget = { runs: 800, ms: 9_000 };
-const AUTH_POLICY_BUDGET: Budget = { runs: 700, ms: 8_000 };
-const SIGNIN_BUDGET: Budget = { runs: 600, ms: 6_000 };
+const AUTH_TRANSPORT_BUDGET: Budget = { runs: 400, ms: 7_000 };
+const AUTH_POLICY_BUDGET: Budget = { runs: 350, ms: 6_000 };
+const SIGNIN_BUDGET: Budget = { runs: 300, ms: 4_000 };
 
 /**
  * One case: a viewer (a fresh session of a seeded user, a revoked one, a garbage token or none), maybe a sign-in of
