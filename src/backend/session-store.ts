@@ -63,7 +63,12 @@ export async function resolveSessionToken(token: string | undefined | null): Pro
   return row;
 }
 
-export async function deleteSessionByToken(token: string): Promise<void> {
+/** Deletes the session of a raw token, expired or not; returns what was deleted (null: no such session). */
+export async function deleteSessionByToken(token: string): Promise<{ id: Id; user_id: Id } | null> {
   const db = await getDb();
-  await db.delete(userSessions).where(eq(userSessions.token, hashToken(token)));
+  const [row] = await db
+    .delete(userSessions)
+    .where(eq(userSessions.token, hashToken(token)))
+    .returning({ id: userSessions.id, user_id: userSessions.user_id });
+  return row ?? null;
 }

@@ -80,9 +80,9 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
   if (token) {
-    const { session } = await currentSession();
-    await deleteSessionByToken(token);
-    if (session) endSessionConnections(session.id, publishInvalidate(sessionSignal(session.user_id, session.id)));
+    // Whatever was deleted is announced, an expired session's row too: the user's other devices list it until then.
+    const deleted = await deleteSessionByToken(token);
+    if (deleted) endSessionConnections(deleted.id, publishInvalidate(sessionSignal(deleted.user_id, deleted.id)));
   }
   jar.delete(SESSION_COOKIE);
 }

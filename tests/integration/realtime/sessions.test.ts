@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { userSessions } from "@/db/schema";
 import { POST as demoLogin } from "@/app/api/auth/demo-login/route";
 import { deleteSession, logout } from "@/backend/services/session.actions";
-import { createSession, SESSION_COOKIE } from "@/backend/session-store";
+import { createSession, SESSION_COOKIE, SESSION_MAX_AGE_S } from "@/backend/session-store";
 import { userChannel } from "@/backend/realtime/channels";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { notificationsSignal } from "@/backend/realtime/signals";
@@ -64,6 +64,16 @@ describe("sessions", () => {
     request.cookies.set(SESSION_COOKIE, "dead-token");
     await logout();
     expect(await app.drain()).toEqual([]);
+  });
+
+  it("logout of a session that expired by idling still deletes its row and tells the user's other devices", async () => {
+    const { s } = app;
+    const { sessionId } = await app.as("alice", () => signInAs("alice", "forgotten laptop"));
+    const db = await getDb();
+    await db.update(userSessions).set({ last_action_at: new Date(Date.now() - (SESSION_MAX_AGE_S + 60) * 1000) }).where(eq(userSessions.id, sessionId));
+    await logout();
+    expect(await app.drain()).toEqual([on(userChannel(s.alice), { scope: "sessions", ids: { session_id: sessionId } })]);
+    expect(await sessionIds(s.alice)).not.toContain(sessionId);
   });
 
   it("revoking a session closes its sockets at the broker: a client that ignores every signal receives nothing more, the user's other device still does, and a new connection is refused", async () => {
