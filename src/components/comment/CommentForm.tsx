@@ -4,7 +4,11 @@ import { useId, useState, type FormEvent } from "react";
 import { FormActions } from "@/components/ui/FormFields";
 import { input } from "@/components/ui/styles";
 
-/** A textarea with a submit button; clears itself only after the mutation succeeded. */
+/**
+ * A textarea with a submit button. After the mutation succeeded it removes only the text it submitted: the promise
+ * resolves once the new comment is shown, and anything typed in the meantime (the next comment of a lively thread)
+ * stays in the box.
+ */
 export function CommentForm({
   label,
   submitLabel,
@@ -29,10 +33,11 @@ export function CommentForm({
 
   async function handleSubmit(e: FormEvent) {
     e.preventDefault();
-    if (!body.trim()) return;
+    const submitted = body;
+    if (!submitted.trim()) return;
     try {
-      await onSubmit(body);
-      setBody("");
+      await onSubmit(submitted);
+      setBody((current) => withoutSubmitted(current, submitted));
     } catch {
       // The mutation's error state renders the message below; keep the text so nothing typed is lost.
     }
@@ -56,4 +61,14 @@ export function CommentForm({
       <FormActions error={error} submitLabel={submitLabel} disabled={isPending || !body.trim()} onCancel={onCancel} />
     </form>
   );
+}
+
+/**
+ * What stays in the box once `submitted` was posted: nothing if it still holds exactly that text, the continuation if
+ * the writer kept typing after it, and everything if they replaced it with a new comment.
+ */
+function withoutSubmitted(current: string, submitted: string): string {
+  if (current === submitted) return "";
+  if (current.startsWith(submitted)) return current.slice(submitted.length).trimStart();
+  return current;
 }

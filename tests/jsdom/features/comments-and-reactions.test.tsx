@@ -174,6 +174,49 @@ describe("the writer's own tab (useServerAction applies the signals its action r
     expect(actions.bookmarkStatus).toHaveBeenCalledTimes(1);
   });
 
+  it("clears only the text it posted: what was typed while the post settled stays in the box", async () => {
+    const posted = threadComment(c("first-of-many"), ROOT, null, 1, alice, "First", 6);
+    let commit!: () => void;
+    actions.createMyComment.mockImplementation(
+      () =>
+        new Promise((resolve) => {
+          commit = () => {
+            actions.getComments.mockResolvedValue(ok([...THREAD, posted]));
+            resolve(ok({ ...posted, root: ROOT }, [commentThreadSignal(ROOT)]));
+          };
+        }),
+    );
+    renderPage(commentSection(), alice);
+    await findComment(TOP);
+    const box = () => screen.getByLabelText("Write a comment") as HTMLTextAreaElement;
+
+    fireEvent.change(box(), { target: { value: "First" } });
+    fireEvent.click(screen.getByRole("button", { name: "Post comment" }));
+    await waitFor(() => expect(actions.createMyComment).toHaveBeenCalledTimes(1));
+    // The writer goes on while the post settles: the next comment replaces the text in the box.
+    fireEvent.change(box(), { target: { value: "Second, typed while the first was posting" } });
+    commit();
+
+    await findComment(posted.id);
+    await waitFor(() => expect(screen.getByRole("button", { name: "Post comment" }).hasAttribute("disabled")).toBe(false));
+    expect(box().value).toBe("Second, typed while the first was posting");
+
+    // Kept typing after the posted text: only the continuation stays.
+    fireEvent.change(box(), { target: { value: "Second" } });
+    fireEvent.click(screen.getByRole("button", { name: "Post comment" }));
+    await waitFor(() => expect(actions.createMyComment).toHaveBeenCalledTimes(2));
+    fireEvent.change(box(), { target: { value: "Second and a third" } });
+    commit();
+    await waitFor(() => expect(box().value).toBe("and a third"));
+
+    // Untouched while posting: the box empties, as before.
+    fireEvent.click(screen.getByRole("button", { name: "Post comment" }));
+    await waitFor(() => expect(actions.createMyComment).toHaveBeenCalledTimes(3));
+    commit();
+    await waitFor(() => expect(box().value).toBe(""));
+    expect(actions.createMyComment).toHaveBeenLastCalledWith({ resource_id: ARTICLE, resource_type: "ARTICLE", body: "and a third" });
+  });
+
   it("posts a reply as a comment on the COMMENT, and the root's thread refetches", async () => {
     const reply = threadComment(c("thanks"), ROOT, TOP, 2, alice, "Thanks!", 7);
     actions.createMyComment.mockImplementation(async () => {
