@@ -42,7 +42,7 @@ describe("a gist page on its resource channel", () => {
 
     actions.getGist.mockResolvedValue(notFound("No such gist."));
     await broker.publish(gistSignals(bob.id, gist.id));
-    await screen.findByText("This gist was deleted or made private.", {}, BROKER_WAIT); // after the coalescing window of the last refetch
+    await screen.findByText("This gist was deleted or made private.", {}, BROKER_WAIT); // after the coalescing gap of the last refetch
     // Delivered after the other gist's signal on the same channel, and the only fetch since: that one fetched nothing.
     expect(actions.getGist).toHaveBeenCalledTimes(2);
     expect(screen.queryByRole("alert")).toBeNull(); // a notice, not an error

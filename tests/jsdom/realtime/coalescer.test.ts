@@ -1,41 +1,102 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCoalescer, IMMEDIATE_COALESCE_POLICY, JOINED } from "@/lib/realtime/client/invalidator";
+import { COALESCE_POLICY, createCoalescer, IMMEDIATE_COALESCE_POLICY, JOINED } from "@/lib/realtime/client/invalidator";
 
-/** A task that records when it started and finishes when the test says so. */
+/** Tasks that record when they started and finish when the test says so (or after `durationMs` of fake time). */
 function tasks() {
   const started: Array<{ label: string; at: number; finish: () => void }> = [];
-  const make = (label: string) => () =>
-    new Promise<void>((resolve) => started.push({ label, at: Date.now(), finish: resolve }));
-  return { started, make };
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const make = (label: string, durationMs?: number) => () =>
+    new Promise<void>((resolve) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const finish = () => {
+        inFlight--;
+        resolve();
+      };
+      started.push({ label, at: Date.now(), finish });
+      if (durationMs !== undefined) setTimeout(finish, durationMs);
+    });
+  return { started, make, maxInFlight: () => maxInFlight };
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
+const GAP = COALESCE_POLICY.minGapMs;
 
 describe("coalescer (policy unit, fake timers)", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("runs the first call at once, collapses a burst into one trailing run that starts after the window and after the first settled", async () => {
-    const c = createCoalescer({ windowMs: 1000 });
+  it("the first signal on an idle key starts its run at once, in the same task", () => {
+    const c = createCoalescer();
     const { started, make } = tasks();
-    const t0 = Date.now();
+    expect(c.run("k", make("first"))).toBe(true);
+    expect(started.map((s) => s.label)).toEqual(["first"]); // synchronously: no timer, no microtask
+  });
+
+  it("one run in flight per key: a burst while it runs waits for it however long it takes, then runs once, the latest task", async () => {
+    const c = createCoalescer();
+    const { started, make, maxInFlight } = tasks();
     c.run("k", make("first"));
-    await flush();
-    expect(started.map((s) => s.label)).toEqual(["first"]); // no added latency for the first signal
-    for (let i = 1; i <= 99; i++) c.run("k", make(`signal-${i}`));
-    await vi.advanceTimersByTimeAsync(1500);
-    expect(started).toHaveLength(1); // the first is still in flight: nothing overlaps it
+    for (let i = 1; i <= 99; i++) expect(c.run("k", make(`signal-${i}`))).toBe(false);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(started).toHaveLength(1); // nothing overlaps the run in flight
+    const settledAt = Date.now();
     started[0].finish();
     await flush();
-    expect(started.map((s) => s.label)).toEqual(["first", "signal-99"]); // the latest task, once
-    expect(started[1].at - t0).toBeGreaterThanOrEqual(1000);
+    expect(started.map((s) => s.label)).toEqual(["first", "signal-99"]);
+    expect(started[1].at).toBe(settledAt); // the queued run starts as soon as the one in flight settled
     started[1].finish();
     await vi.advanceTimersByTimeAsync(5000);
     expect(started).toHaveLength(2);
+    expect(maxInFlight()).toBe(1);
   });
 
-  it("keys are independent, and a key is idle again once its window passed with nothing queued", async () => {
-    const c = createCoalescer({ windowMs: 1000 });
+  it("a queued run waits out the minimum gap only when the run before it was quicker than the gap", async () => {
+    const c = createCoalescer();
+    const { started, make } = tasks();
+    const t0 = Date.now();
+    c.run("k", make("quick", 10));
+    c.run("k", make("queued"));
+    await vi.advanceTimersByTimeAsync(GAP - 1);
+    expect(started).toHaveLength(1); // settled after 10 ms, but the gap is not over
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started.map((s) => [s.label, s.at - t0])).toEqual([
+      ["quick", 0],
+      ["queued", GAP],
+    ]);
+  });
+
+  it("a lively thread (a signal every 300 ms, refetches of 150 ms) never waits: each signal starts its refetch on arrival", async () => {
+    const c = createCoalescer();
+    const { started, make } = tasks();
+    const arrivals: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      arrivals.push(Date.now());
+      expect(c.run("thread", make(`comment-${i}`, 150))).toBe(true);
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    expect(started.map((s) => s.at)).toEqual(arrivals);
+  });
+
+  it.each([0, 20, 80, 250])("a storm of 100 signals for one key within 300 ms costs at most 5 refetches, never two in flight (refetch of %i ms)", async (durationMs) => {
+    const c = createCoalescer();
+    const { started, make, maxInFlight } = tasks();
+    for (let i = 0; i < 100; i++) {
+      c.run("k", make(`signal-${i}`, durationMs));
+      await vi.advanceTimersByTimeAsync(3); // 100 signals over 300 ms
+    }
+    const lastSignalAt = Date.now() - 3;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    expect(started.length).toBeLessThanOrEqual(5);
+    expect(maxInFlight()).toBe(1);
+    expect(started.at(-1)!.label).toBe("signal-99"); // the last run reads the last write
+    expect(started.at(-1)!.at).toBeGreaterThanOrEqual(lastSignalAt);
+  });
+
+  it("keys are independent, and a key is idle again once its gap passed with nothing queued", async () => {
+    const c = createCoalescer({ minGapMs: 1000 });
     const { started, make } = tasks();
     c.run("a", make("a1"));
     c.run("b", make("b1"));
@@ -43,18 +104,17 @@ describe("coalescer (policy unit, fake timers)", () => {
     expect(started.map((s) => s.label)).toEqual(["a1", "b1"]);
     started.forEach((s) => s.finish());
     await vi.advanceTimersByTimeAsync(400);
-    c.run("a", make("a2")); // inside a's window: deferred to its end
+    c.run("a", make("a2")); // inside a's gap: deferred to its end
     await flush();
     expect(started).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(600);
     expect(started.map((s) => s.label)).toEqual(["a1", "b1", "a2"]);
     await vi.advanceTimersByTimeAsync(2000);
-    c.run("b", make("b2")); // b has been idle for longer than the window: immediate
-    await flush();
+    c.run("b", make("b2")); // b has been idle for longer than the gap: immediate
     expect(started.at(-1)!.label).toBe("b2");
   });
 
-  it("the immediate policy still never overlaps runs of one key, and trails as soon as the run settles", async () => {
+  it("the immediate policy still never overlaps runs of one key, and runs the queued one as soon as the first settles", async () => {
     const c = createCoalescer(IMMEDIATE_COALESCE_POLICY);
     const { started, make } = tasks();
     c.run("k", make("1"));
@@ -68,8 +128,8 @@ describe("coalescer (policy unit, fake timers)", () => {
     expect(started.map((s) => s.label)).toEqual(["1", "3"]);
   });
 
-  it("a run that only joined work in flight is followed by one run as soon as it settled, not after the window", async () => {
-    const c = createCoalescer({ windowMs: 1000 });
+  it("a run that only joined work in flight is followed by one run as soon as it settled, not after the gap", async () => {
+    const c = createCoalescer({ minGapMs: 1000 });
     const outcomes: unknown[] = [JOINED, undefined];
     const starts: number[] = [];
     const finishers: Array<() => void> = [];
@@ -93,7 +153,7 @@ describe("coalescer (policy unit, fake timers)", () => {
   });
 
   it("a failing task does not wedge its key; dispose drops what is queued", async () => {
-    const c = createCoalescer({ windowMs: 100 });
+    const c = createCoalescer({ minGapMs: 100 });
     let calls = 0;
     c.run("k", async () => {
       calls++;

@@ -35,8 +35,8 @@ const USER_CHANNEL = userChannel(USER);
 const ARTICLE_CHANNEL = resourceChannel("ARTICLE", ARTICLE);
 const COMMENTS = commentThreadSignal({ resource_type: "ARTICLE", resource_id: ARTICLE }).signal;
 const COMMENT_KEYS = scopes.keys(COMMENTS)!;
-// A long window: the second signal of a burst is certainly merged into the first one's pending refetch.
-const slowCoalescing = coalescingInvalidator({ windowMs: 60_000 });
+// A long gap: the second signal of a burst is certainly merged into the first one's pending refetch.
+const slowCoalescing = coalescingInvalidator({ minGapMs: 60_000 });
 
 function Channel({ name }: { name: string }) {
   useRealtimeChannel(name);

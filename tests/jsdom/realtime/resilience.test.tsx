@@ -79,7 +79,7 @@ function renderTab(backend: FakeBackend, watched: readonly Watched[], opts: { te
 }
 
 describe("coalescing (real Soketi, real pusher-js, StrictMode)", () => {
-  it("a burst of 100 signals costs each tab at most 2 refetches of the query while it lasts under one window, and every tab ends on the last write", async () => {
+  it("a burst of 100 signals costs each tab at most one refetch of the query per minimum gap of its spread plus two, and every tab ends on the last write", async () => {
     const versions: Record<string, number> = {};
     const tabs = ["a", "b"].map((testId) => {
       const backend = new FakeBackend(versions, 30);
@@ -91,7 +91,7 @@ describe("coalescing (real Soketi, real pusher-js, StrictMode)", () => {
     for (const id of ["a", "b", "naive"]) await live(id);
     await broker.subscribedTo(ARTICLE_CH, 3);
     for (const { testId } of tabs) await waitFor(() => expect(text(`${testId}-comments`)).toBe("0"));
-    await sleep(COALESCE_POLICY.windowMs + 100); // the burst starts from idle
+    await sleep(COALESCE_POLICY.minGapMs + 100); // the burst starts from idle
     const before = tabs.map((t) => t.backend.fetchCount("comments"));
     const naiveBefore = naiveBackend.fetchCount("comments");
 
@@ -108,19 +108,18 @@ describe("coalescing (real Soketi, real pusher-js, StrictMode)", () => {
     }
 
     for (const { testId } of tabs) await waitFor(() => expect(text(`${testId}-comments`)).toBe("100"), BROKER_WAIT);
-    await sleep(COALESCE_POLICY.windowMs + 500); // a further refetch, if the policy allowed one, would have started by now
+    await sleep(COALESCE_POLICY.minGapMs + 500); // a further refetch, if the policy allowed one, would have started by now
     const report: string[] = [];
     for (const [i, tab] of tabs.entries()) {
       const arrivals = tab.clients.received[0];
       expect(arrivals).toHaveLength(100);
-      // The policy: runs of one key start at least windowMs apart, plus one trailing run after the last signal.
-      // On a quiet machine the burst arrives within one window and that is 2; the bound follows the burst's real
-      // spread at this tab instead of assuming it.
+      // The policy: runs of one key start at least minGapMs apart (and never overlap), plus one trailing run after
+      // the last signal; the bound follows the burst's real spread at this tab instead of assuming it.
       const spread = arrivals.at(-1)! - arrivals[0];
       const refetches = tab.backend.fetchCount("comments") - before[i];
       report.push(`${tab.testId}: ${refetches} (burst arrived over ${Math.round(spread)} ms)`);
       expect(refetches).toBeGreaterThanOrEqual(1);
-      expect(refetches).toBeLessThanOrEqual(2 + Math.floor(spread / COALESCE_POLICY.windowMs));
+      expect(refetches).toBeLessThanOrEqual(2 + Math.floor(spread / COALESCE_POLICY.minGapMs));
       expect(text(`${tab.testId}-comments`)).toBe("100");
     }
     console.log(`[burst] refetches per tab, coalesced: ${report.join("; ")}; naive: ${naiveBackend.fetchCount("comments") - naiveBefore}`);
@@ -159,7 +158,7 @@ describe("resync after a lost connection (real Soketi, real pusher-js, StrictMod
     await broker.soketi.restart();
     await live("tab");
     for (const w of SUBSCRIBED) await waitFor(() => expect(text(`tab-${w.name}`), w.name).toBe("20"), BROKER_WAIT);
-    await sleep(COALESCE_POLICY.windowMs + 500); // nothing else may follow: one refetch per query, not one per channel or per signal
+    await sleep(COALESCE_POLICY.minGapMs + 500); // nothing else may follow: one refetch per query, not one per channel or per signal
     for (const w of SUBSCRIBED) expect(backend.fetchCount(w.name), w.name).toBe(2);
     expect(backend.fetchCount(UNRELATED.name)).toBe(1);
 

@@ -1,31 +1,35 @@
 import { hashKey, type Query, type QueryClient, type QueryKey } from "@tanstack/react-query";
 
 /**
- * Per-key refetch coalescing, Replicache's connection loop in miniature:
+ * Per-key refetch coalescing, Replicache's pull loop in miniature:
  *
- *   idle ──run──▶ running ──settled──▶ cooling ──window over, nothing queued──▶ idle
- *                   ▲                     │ run() while running or cooling: queue (the latest task wins)
- *                   └──window over────────┘ one trailing run
+ *   idle ──run──▶ running ──settled──▶ spacing ──gap over, nothing queued──▶ idle
+ *                   ▲                     │ run() while running or spacing: queue (the latest task wins)
+ *                   └──gap over───────────┘ the queued run
  *
- * The first run after a quiet window starts at once, so the first signal of a burst costs no latency. Everything
- * arriving while a run is in flight or cooling collapses into ONE trailing run, started only after the previous one
- * settled and at least `windowMs` after it started: a burst shorter than the window costs at most two runs, and
- * the trailing run starts after the last signal of the burst, so it reads the last write.
+ * The first run on an idle key starts at once, so the first signal costs no latency. Everything arriving while a
+ * run is in flight collapses into ONE queued run, which starts as soon as the run in flight settled, but never
+ * less than `minGapMs` after that run started. A lively thread (a signal every few hundred milliseconds) therefore
+ * refetches once per signal without waiting; a storm costs at most one run per gap plus one trailing run: 100
+ * signals within 300 ms cost at most 300 / 100 + 2 = 5 runs even when each refetch is instant, and a slower
+ * refetch only lowers that. The queued run starts after the last signal it absorbed, so it reads the last write.
+ * (A 1 s window used to hold back every comment of a conversation after the first; Turbo's 150 ms stream
+ * debounce and Replicache's pull loop, one pull in flight plus one pending, are the anchors.)
  *
  * A run that only joined work already in flight when it started (TanStack dedupes an invalidation onto a query's
  * first fetch, or any fetch of a query without data, instead of restarting it) reports JOINED: that work may
- * have been computed before the signal, so the coalescer queues one trailing run that starts as soon as it
- * settled, without waiting out the window (the joined run caused no read of its own). Either way, after every
- * run() at least one run starts after it, and a key never has more than one run in flight plus one queued.
+ * have been computed before the signal, so the coalescer queues one more run that starts as soon as it settled,
+ * without waiting out the gap (the joined run caused no read of its own). Either way, after every run() at least
+ * one run starts after it, and a key never has more than one run in flight plus one queued.
  */
 export type CoalescePolicy = {
-  /** Minimum spacing between the starts of two runs for one key. */
-  windowMs: number;
+  /** Minimum spacing between the starts of two runs for one key; only a storm of signals ever waits for it. */
+  minGapMs: number;
 };
 
-export const COALESCE_POLICY: CoalescePolicy = { windowMs: 1000 };
-/** For tests: still one run in flight plus one trailing, but the trailing run starts as soon as the first settles. */
-export const IMMEDIATE_COALESCE_POLICY: CoalescePolicy = { windowMs: 0 };
+export const COALESCE_POLICY: CoalescePolicy = { minGapMs: 100 };
+/** For tests: still one run in flight plus one queued, but the queued run starts as soon as the first settles. */
+export const IMMEDIATE_COALESCE_POLICY: CoalescePolicy = { minGapMs: 0 };
 
 /** What a task resolves to when it did not start fresh work (see above); anything else means it did. */
 export const JOINED = "joined";
@@ -54,7 +58,7 @@ export function createCoalescer(policy: CoalescePolicy = COALESCE_POLICY): Coale
     slot.running = false;
     if (disposed) return;
     if (joined) slot.queued ??= task; // a task queued meanwhile is newer and does the same
-    const wait = joined ? 0 : Math.max(0, slot.startedAt + policy.windowMs - Date.now());
+    const wait = joined ? 0 : Math.max(0, slot.startedAt + policy.minGapMs - Date.now());
     slot.timer = setTimeout(() => cooled(key, slot), wait);
   };
 
@@ -145,7 +149,7 @@ export function invalidateForSignal(queryClient: QueryClient, queryKey: QueryKey
 }
 
 /**
- * One refetch in flight per query key plus one trailing (see coalescer.ts); after a signal for a key, at least
+ * One refetch in flight per query key plus one queued (createCoalescer above); after a signal for a key, at least
  * one fetch of it starts after the signal arrived (a fetch already in flight that the invalidation could only
  * join is followed by one more). Returns a factory; call it at module level so the provider receives a stable
  * function.
