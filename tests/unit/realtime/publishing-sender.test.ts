@@ -197,4 +197,23 @@ describe("PublishSender: a slow or dead broker (fake clock)", () => {
     // One line per failed call, and one for the units that expired waiting for a connection.
     expect(lines).toHaveLength(MAX_IN_FLIGHT + 1);
   });
+
+  it("work identical to a unit that expired waiting for a connection is sent afresh, not attached to the expired one", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers(FAKE_CLOCKS);
+    fake.broker.setMode({ kind: "hang" });
+    for (let i = 0; i < MAX_IN_FLIGHT; i++) void sender.submit([{ kind: "trigger", channels: users(2, 10 * i), data: NOTIFICATIONS }]);
+    let expired: Outcome[] | undefined;
+    void sender.submit([event(users(1, 999)[0], NOTIFICATIONS)]).then((o) => (expired = o));
+    await untilReal(() => fake.broker.calls().length === MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} calls reached the broker`);
+    await settledAt(() => expired, TIMEOUT_MS);
+    expect(expired![0]).toMatch(/waiting for a free connection/);
+
+    fake.broker.setMode({ kind: "reply", status: 200, body: "{}" });
+    let again: Outcome[] | undefined;
+    void sender.submit([event(users(1, 999)[0], NOTIFICATIONS)]).then((o) => (again = o));
+    await untilReal(() => again !== undefined, "the same work, submitted again, settled");
+    expect(again).toEqual([null]);
+    expect(fake.broker.deliveries()).toContain(`- ${users(1, 999)[0]} ${NOTIFICATIONS}`);
+  });
 });

@@ -226,6 +226,8 @@ export class PublishSender {
       while (queue.length && queue.peek()!.deadline - now < 1) expired.push(queue.shift()!);
     }
     if (expired.length === 0) return;
+    // No longer waiting: identical work submitted later must be sent, not attached to a job already settled.
+    for (const job of expired) this.waiting.delete(job.key);
     const reason = `timed out after ${this.broker.timeoutMs}ms waiting for a free connection to the broker`;
     this.settle(expired, reason, null);
   }
