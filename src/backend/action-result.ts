@@ -19,7 +19,7 @@ export class ActionError extends Error {
 /**
  * Validates input, runs the body and returns a result instead of throwing: Next.js hides thrown
  * messages in production, and the UI must be able to show the user what went wrong. The body runs inside the
- * realtime layer's collectSignals: what it publishes is sent after the response, without the calling tab (its
+ * realtime layer's collectSignals: what it publishes is sent at commit (never awaited), without the calling tab (its
  * X-Socket-Id), and comes back in the result for that tab to apply to its own queries.
  */
 export async function runAction<S extends z.ZodType, T>(

@@ -10,8 +10,8 @@ import { uuid } from "../../helpers/uuids";
 import { setupFakeBroker } from "./fake-broker";
 
 /**
- * collectSignals, which runAction wraps around every server action body: one outbox per action (sent after the
- * response, without the calling tab), and the action's result carrying the signals for that tab to apply.
+ * collectSignals, which runAction wraps around every server action body: one outbox per action (sent at commit,
+ * without the calling tab), and the action's result carrying the signals for that tab to apply.
  */
 const fake = setupFakeBroker({ timeoutMs: 5_000 });
 afterEach(() => realtime.dispose());
@@ -38,7 +38,7 @@ describe("server actions return the signals they published", () => {
   it("work an action leaves behind (an after() callback, run in the action's async context) still publishes", async () => {
     const { after } = await import("next/server");
     let late: ReturnType<typeof publishInvalidate> | undefined;
-    // The body publishes nothing itself, so its own outbox is never flushed; the late publication must not join it.
+    // Published after the action returned: the late publication is a send of its own, made at once.
     // AsyncResource.bind keeps the action's async context for the callback, as Next's after() does.
     const result = await runAction(Input, { n: 1 }, async () => {
       after(AsyncResource.bind(() => void (late = publishInvalidate(notificationsSignal(ALICE)))));
@@ -148,9 +148,12 @@ describe("nested and concurrent actions", () => {
     });
     expect(await fast).toEqual({ value: "fast", signals: [bookmarkSignal(BOB, ARTICLE).signal] });
     expect(await slow).toEqual({ value: "slow", signals: [{ scope: "notifications" }] });
-    // One after() per action.
-    expect(request.afterQueue).toHaveLength(2);
+    // One send (held by one after()) per synchronous run that published: the slow action's second publication
+    // announces a later write, so it is a send of its own rather than a duplicate dropped from the first.
+    expect(request.afterQueue).toHaveLength(3);
     await flushAfter();
-    expect(fake.broker.deliveries()).toHaveLength(2);
+    expect(fake.broker.deliveries()).toEqual(
+      [`- ${userChannel(ALICE)} ${NOTIFICATIONS}`, `- ${userChannel(ALICE)} ${NOTIFICATIONS}`, `- ${userChannel(BOB)} {"scope":"bookmarks","ids":{"resource_id":"${ARTICLE}"}}`].sort(),
+    );
   });
 });

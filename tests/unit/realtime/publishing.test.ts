@@ -53,30 +53,27 @@ async function counters() {
   };
 }
 
-describe("in a server action: the receipt is ignored, the publication is sent after the response", () => {
-  it("joins the action's outbox: nothing goes out while the action runs, then one batch with its other publications", async () => {
+describe("in a server action: the receipt is ignored, the publication is sent at commit, never awaited", () => {
+  it("what the action publishes synchronously goes out together, as one batch, while the action still runs", async () => {
     nextRequest({ "x-socket-id": "123.456" });
     const calls = clientCalls();
     const result = await action(async () => {
       publishInvalidate(notificationsSignal(U(1)));
       publishInvalidate(bookmark(2, 1));
       publishInvalidate(commentThreadSignal({ resource_type: "ARTICLE", resource_id: ARTICLE }));
-      await realTick();
-      expect(calls()).toBe(0);
-      expect(request.afterQueue).toHaveLength(0);
+      expect(calls()).toBe(0); // batched: the send starts a microtask after the first publication
+      // after() only holds the send alive past the response; it is already under way.
+      expect(request.afterQueue).toHaveLength(1);
+      await untilReal(() => fake.broker.calls().length === 1, "the batch reached the broker before the action returned");
       return "done";
     });
     expect(result).toMatchObject({ ok: true, data: "done" });
-    // One after() for the whole action; still nothing on the wire before the response.
-    expect(request.afterQueue).toHaveLength(1);
-    await realTick();
-    expect(calls()).toBe(0);
-    expect(fake.broker.calls()).toHaveLength(0);
-
-    await flushAfter();
     expect(calls()).toBe(1);
     expect(fake.broker.triggers()).toHaveLength(0);
     expect(fake.broker.batches()).toHaveLength(1);
+    // Running the held work after the response sends nothing more.
+    await flushAfter();
+    expect(calls()).toBe(1);
     // The tab that made the change (its X-Socket-Id) is left out of every delivery; it applies `signals` itself.
     expect(fake.broker.deliveries()).toEqual(
       [
@@ -109,7 +106,7 @@ describe("in a server action: the receipt is ignored, the publication is sent af
     expect(String(error.mock.calls[0][0])).toMatch(new RegExp(`private-user\\.${U(4)}.*timed out after ${TIMEOUT_MS}ms`));
   });
 
-  it("a receipt returned from the action body or gathered in Promise.all is not waited for: only delivered() sends now", async () => {
+  it("a receipt returned from the action body or gathered in Promise.all is not waited for: a refusal never fails the action", async () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     fake.broker.setMode(soketiRefusal("Payload too large", 413));
     // An async body returning the receipt, and a Promise.all over receipts, would adopt a thenable and fail the action.
@@ -118,10 +115,13 @@ describe("in a server action: the receipt is ignored, the publication is sent af
       return publishInvalidate(bookmark(1, 1));
     });
     expect(result).toMatchObject({ ok: true });
-    expect(fake.broker.calls()).toHaveLength(0);
     await flushAfter();
-    expect(fake.broker.calls()).toHaveLength(1);
-    expect(error).toHaveBeenCalledTimes(1);
+    // Both were sent (and refused), each logged, none thrown.
+    expect(fake.broker.deliveries()).toEqual(
+      [`- ${userChannel(U(6))} ${NOTIFICATIONS}`, `- ${userChannel(U(1))} {"scope":"bookmarks","ids":{"resource_id":"${uuid("article-1")}"}}`].sort(),
+    );
+    expect(error).toHaveBeenCalled();
+    for (const [line] of error.mock.calls) expect(String(line)).toMatch(/Payload too large/);
   });
 
   it("never throws on an invalid publication either: it is logged and dropped, the action's valid ones still go", async () => {
@@ -139,7 +139,7 @@ describe("in a server action: the receipt is ignored, the publication is sent af
     expect(fake.broker.deliveries()).toEqual([`- ${userChannel(U(5))} ${NOTIFICATIONS}`]);
   });
 
-  it("is no slower for the caller with a hanging broker: the action returns before any broker call", async () => {
+  it("is no slower for the caller with a hanging broker: the action returns while its broker calls hang", async () => {
     vi.useFakeTimers(FAKE_CLOCKS);
     fake.broker.setMode({ kind: "hang" });
     vi.spyOn(console, "error").mockImplementation(() => {});
@@ -147,16 +147,18 @@ describe("in a server action: the receipt is ignored, the publication is sent af
     const result = await action(() => {
       for (let i = 0; i < 200; i++) publishInvalidate(bookmark(1, i));
     });
+    // The clock is fake, so the broker's deadline cannot have passed: the action did not wait for the broker.
     expect(result.ok).toBe(true);
-    await realTick();
-    expect(calls()).toBe(0);
-    expect(fake.broker.calls()).toHaveLength(0);
-    // The same publications do go out, after the response: 200 events in 20 calls, which time out there.
-    const flushed = flushAfter();
+    expect(calls()).toBe(20); // 200 events in 20 calls, already sent
     await untilReal(() => fake.broker.calls().length === 20, "20 calls reached the broker");
-    expect(calls()).toBe(20);
+    // The held work ends with the deadline (the calls time out), never earlier and never by throwing.
+    let held = false;
+    const flushed = flushAfter().then(() => void (held = true));
+    await realTick();
+    expect(held).toBe(false);
     await vi.advanceTimersByTimeAsync(TIMEOUT_MS);
     await expect(flushed).resolves.toBeUndefined();
+    expect(held).toBe(true);
   });
 });
 
@@ -251,16 +253,19 @@ describe("in a server action: one request's publications as the fewest broker ca
     expect(await delta()).toMatchObject({ publishes: { requested: 13, duplicates_dropped: 9, sent: 4, failed: 0 }, calls: { total: 1, failed: 0 } });
   });
 
-  it("keeps requests apart: each request's publications are flushed by that request's after()", async () => {
-    nextRequest();
-    await action(() => void publishInvalidate(notify(users(1, 1))));
+  it("keeps requests apart: each request's publications go out without its own tab, held by its own after()", async () => {
+    nextRequest({ "x-socket-id": "1.1" });
+    await action(() => void publishInvalidate(notify(users(2, 1))));
     const first = request.afterQueue.splice(0);
-    nextRequest();
-    await action(() => void publishInvalidate(notify(users(1, 2))));
-    await Promise.all(first.map((t) => t()));
-    expect(fake.broker.triggers().map((t) => t.channels)).toEqual([users(1, 1)]);
-    await flushAfter();
-    expect(fake.broker.triggers().map((t) => t.channels)).toEqual([users(1, 1), users(1, 2)]);
+    nextRequest({ "x-socket-id": "2.2" });
+    await action(() => void publishInvalidate(notify(users(2, 3))));
+    const second = request.afterQueue.splice(0);
+    expect([first.length, second.length]).toEqual([1, 1]);
+    await Promise.all([...first, ...second].map((t) => t()));
+    expect(fake.broker.triggers().map((t) => [t.socket_id, t.channels])).toEqual([
+      ["1.1", users(2, 1)],
+      ["2.2", users(2, 3)],
+    ]);
   });
 });
 
@@ -429,13 +434,13 @@ describe("receipt.signals: what the writer's own tab applies", () => {
 });
 
 describe("outside an action (route handlers, scripts)", () => {
-  it("publications of one turn share an outbox sent after the response, and nobody is excluded by the header", async () => {
+  it("publications of one synchronous run share one send, started at once, and nobody is excluded by the header", async () => {
     nextRequest({ "x-socket-id": "123.456" });
     const receipt = publishInvalidate(notificationsSignal(U(1)));
     publishInvalidate(bookmark(1, 1));
     expect(receipt.signals).toEqual([{ scope: "notifications" }]);
-    expect(request.afterQueue).toHaveLength(1);
-    expect(fake.broker.calls()).toHaveLength(0);
+    expect(request.afterQueue).toHaveLength(1); // holds the send past the response
+    await untilReal(() => fake.broker.calls().length === 1, "the send reached the broker without after()");
     await flushAfter();
     expect(fake.broker.calls()).toHaveLength(1);
     expect(fake.broker.deliveries()).toEqual(
@@ -443,27 +448,18 @@ describe("outside an action (route handlers, scripts)", () => {
     );
   });
 
-  // The outbox outside actions is open for one turn of the event loop: a later request's publication starts its
-  // own, flushed by that request's after().
-  it("publications of different turns and requests are flushed by their own request's after()", async () => {
+  it("publications of different turns are separate sends, each started at once and held by its own request", async () => {
     nextRequest();
     publishInvalidate(notificationsSignal(U(1)));
-    const first = request.afterQueue.splice(0);
-    const runFirst = async () => void (await Promise.all(first.splice(0).map((t) => t())));
-    try {
-      expect(first).toHaveLength(1);
-      await realTick();
-      nextRequest();
-      publishInvalidate(notificationsSignal(U(2)));
-      // The second request's own after() work sends the second request's publication.
-      expect(request.afterQueue).toHaveLength(1);
-      await flushAfter();
-      expect(fake.broker.deliveries()).toEqual([`- ${userChannel(U(2))} ${NOTIFICATIONS}`]);
-      await runFirst();
-      expect(fake.broker.deliveries()).toEqual([`- ${userChannel(U(1))} ${NOTIFICATIONS}`, `- ${userChannel(U(2))} ${NOTIFICATIONS}`].sort());
-    } finally {
-      await runFirst(); // as Next would: whatever happened, the first request's after() work runs
-    }
+    expect(request.afterQueue).toHaveLength(1);
+    await untilReal(() => fake.broker.calls().length === 1, "the first send");
+    nextRequest();
+    publishInvalidate(notificationsSignal(U(2)));
+    expect(request.afterQueue).toHaveLength(1);
+    await untilReal(() => fake.broker.calls().length === 2, "the second send");
+    expect(fake.broker.deliveries()).toEqual([`- ${userChannel(U(1))} ${NOTIFICATIONS}`, `- ${userChannel(U(2))} ${NOTIFICATIONS}`].sort());
+    await flushAfter();
+    expect(fake.broker.calls()).toHaveLength(2);
   });
 
   it("an explicit socketId excludes that connection", async () => {
@@ -472,7 +468,7 @@ describe("outside an action (route handlers, scripts)", () => {
     expect(fake.broker.triggers()).toEqual([expect.objectContaining({ channels: users(2), socket_id: "5.6" })]);
   });
 
-  it("without after() (no request at all) still merges what one turn publishes, and sends it on the next", async () => {
+  it("without after() (no request at all) still merges what one turn publishes, and sends it", async () => {
     const nextServer = await import("next/server");
     vi.spyOn(nextServer, "after").mockImplementation(() => {
       throw new Error("`after` was called outside a request scope");

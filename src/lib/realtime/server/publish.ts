@@ -14,9 +14,12 @@ import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/sock
  * publishInvalidate, the one way to publish, and the request scope that batches what one server action publishes.
  *
  * A publication is checked at once (channels, scope, ids, size) and then joins an outbox: the current action's
- * (collectSignals), or outside any action the outbox of this turn of the event loop. An outbox is sent after the
- * response (after(): the response never waits for the broker, and the work stays alive past it) as the fewest
- * broker calls, through the process-wide sender (sender.ts). The receipt publishInvalidate returns:
+ * (collectSignals), or outside any action the process's. An outbox is sent at commit: a microtask after its first
+ * publication, so what the code publishes synchronously after a write goes together, as the fewest broker calls,
+ * through the process-wide sender (sender.ts). Nothing waits for that send: the action goes on and answers while
+ * the broker call is in flight, and after() only holds the work alive past the response. (Sending after the
+ * response instead put the whole response time between the commit and the readers' signal.) A publication made
+ * after an await, announcing a later write, is a send of its own. The receipt publishInvalidate returns:
  *
  *   ignored (a server action)  -> sent with its outbox; a failure is logged once, never thrown;
  *   .delivered() (an Inngest step) -> sent right away; resolves once the broker accepted every delivery, rejects
@@ -55,7 +58,7 @@ export interface PublishReceipt {
   /** The signals accepted by this call, each once: what the writer's own tab applies. */
   readonly signals: readonly Signal[];
   /**
-   * Sends now (instead of after the response) and resolves once the broker accepted every delivery; rejects with
+   * Sends now (instead of a microtask later with its outbox) and resolves once the broker accepted every delivery; rejects with
    * RealtimePublishError when it refused, timed out, or the publication was invalid. Throttled scopes resolve at
    * once: their signal goes out with the throttle's window.
    */
@@ -86,8 +89,9 @@ export const CAPTURE_PUBLICATIONS: unique symbol = Symbol.for("techdiary.realtim
 type Capture = { publications: CapturedPublication[]; refused: RealtimePublishError[]; seen: Set<string> };
 
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
-type Outbox = { entries: Entry[] };
-type ActionScope = { outbox: Outbox; closed: boolean; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
+/** Publications waiting for their send; `scheduled` while a send a microtask away will take them. */
+type Outbox = { entries: Entry[]; scheduled: boolean };
+type ActionScope = { outbox: Outbox; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
 
 export type Publisher<Pub> = {
   publishInvalidate(publications: Pub | readonly Pub[], opts?: PublishOptions): PublishReceipt;
@@ -98,13 +102,15 @@ export type Publisher<Pub> = {
   [CAPTURE_PUBLICATIONS]<T>(fn: () => T | Promise<T>, flush?: () => unknown): Promise<PublicationCapture<T>>;
 };
 
-/** after() where there is a request to outlive (Next keeps the work alive past the response); elsewhere, next turn. */
-function schedule(task: () => Promise<void>): void {
-  const run = () => task().catch((err) => console.error("[realtime] publish flush failed:", err));
+/**
+ * Keeps `work` alive past the response where there is a request to outlive (after(): Next waits for it after
+ * sending the response, never before); elsewhere (a script, a worker) it simply runs.
+ */
+function holdPastResponse(work: Promise<void>): void {
   try {
-    after(run);
+    after(() => work);
   } catch {
-    setImmediate(run);
+    // no request scope: nothing to outlive
   }
 }
 
@@ -145,7 +151,8 @@ export function createPublisher<Pub extends Publication>({
   const scopes = new AsyncLocalStorage<ActionScope>();
   const captures = new AsyncLocalStorage<Capture>();
   const throttles = new Map<string, Throttle>();
-  let detached: Outbox | null = null;
+  /** Publications made outside any action (a route handler, a script, work an action left behind). */
+  const detached: Outbox = { entries: [], scheduled: false };
 
   /** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
   function check(publication: Publication): { channels: string[]; signal: Signal; data: string } {
@@ -206,22 +213,25 @@ export function createPublisher<Pub extends Publication>({
   const flush = (outbox: Outbox) => {
     const queued = outbox.entries.filter((e) => e.state === "queued");
     outbox.entries = [];
+    outbox.scheduled = false;
     for (const entry of queued) entry.state = "sending";
     return deliver(queued);
   };
 
-  function detachedOutbox(): Outbox {
-    if (detached) return detached;
-    const outbox: Outbox = (detached = { entries: [] });
-    // Open for this turn only: a later turn (another request, perhaps) starts its own, flushed by its own after().
-    setImmediate(() => {
-      if (detached === outbox) detached = null;
-    });
-    schedule(async () => {
-      if (detached === outbox) detached = null;
-      await flush(outbox);
-    });
-    return outbox;
+  /**
+   * Queues `entry` and, for the first entry since the outbox's last send, starts the next send a microtask later:
+   * late enough to batch the publications of one synchronous run (one commit), early enough that the broker call
+   * is under way while the action still builds its response. (Other requests' sends of the same turn join the
+   * same broker calls in the sender.)
+   */
+  function enqueue(outbox: Outbox, entry: Entry): void {
+    outbox.entries.push(entry);
+    if (outbox.scheduled) return;
+    outbox.scheduled = true;
+    const sending = Promise.resolve()
+      .then(() => flush(outbox))
+      .catch((err) => console.error("[realtime] publish flush failed:", err));
+    holdPastResponse(sending);
   }
 
   function throttled(windowMs: number, channel: string, data: string): void {
@@ -286,9 +296,7 @@ export function createPublisher<Pub extends Publication>({
       }
       if (deliveries.length === 0) return settledReceipt(receiptSignals);
       const entry = newEntry(deliveries);
-      // A scope is closed once its action returned; work it left behind (an after() callback of the action, which
-      // Next runs in the action's async context) publishes on its own, like any code outside an action.
-      (scope && !scope.closed ? scope.outbox : detachedOutbox()).entries.push(entry);
+      enqueue(scope?.outbox ?? detached, entry);
       return {
         signals: receiptSignals,
         delivered() {
@@ -305,20 +313,15 @@ export function createPublisher<Pub extends Publication>({
     async collectSignals(action) {
       const parent = scopes.getStore();
       const scope: ActionScope = {
-        outbox: { entries: [] },
-        closed: false,
+        outbox: { entries: [], scheduled: false },
         socketId: parent ? parent.socketId : originSocketId(await requestHeaders()),
         signals: new Map(),
         parent,
       };
-      try {
-        const value = await scopes.run(scope, action);
-        return { value, signals: [...scope.signals.values()] };
-      } finally {
-        // Also after a failure: what was published announced writes that committed before it.
-        scope.closed = true;
-        if (scope.outbox.entries.length > 0) schedule(() => flush(scope.outbox));
-      }
+      // What the action publishes is already on its way (enqueue), also when it fails afterwards: it announced
+      // writes that committed before the failure.
+      const value = await scopes.run(scope, action);
+      return { value, signals: [...scope.signals.values()] };
     },
 
     async [CAPTURE_PUBLICATIONS](fn, flush) {
