@@ -166,9 +166,9 @@ export function beginRequest(headers?: Record<string, string>): void {
 
 /**
  * A server action's realtime part, as runAction (src/backend/action-result.ts) wraps every action body: `body`
- * publishes into the action's outbox (ignored receipts), which collectSignals hands to after() when the body is
- * done. `body` must not return a receipt: an async function that returns a thenable awaits it, which sends at once.
- * Resolves when the action would return its response; endRequest() then runs the after() work (the send).
+ * publishes into the action's outbox (ignored receipts), which is sent a microtask after its first publication
+ * (at commit), never awaited. Resolves when the action would return its response; endRequest() then runs the
+ * after() work, which only holds that send alive (it resolves once the send settled).
  */
 export async function inAction(body: () => void, collect: typeof collectSignals = collectSignals): Promise<void> {
   await collect(async () => {
@@ -176,7 +176,7 @@ export async function inAction(body: () => void, collect: typeof collectSignals 
   });
 }
 
-/** The response is done: run the request's after() work (the deferred publish). */
+/** The response is done: run the request's after() work (holding the send started at commit). */
 export const endRequest = flushAfter;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -111,8 +111,9 @@ describe("a dead broker never costs an action anything", () => {
       await signInAs("carol");
       request.headers = new Headers();
       expect((await toggleResourceBookmark({ resource_id: s.hello })).ok).toBe(true);
-      // Sent at commit: the broker call started during the action, and the action answered while it hangs. Only
-      // the after() work that holds it waits for the broker (its deadline).
+      // Sent at commit, never awaited: the action answered, its broker call goes out and hangs, and only the after()
+      // work that holds it waits for the broker (its deadline).
+      await vi.waitFor(() => expect(posts).toHaveLength(1));
       expect(calls()).toBe(1);
       let held = true;
       const firstHeld = flushAfter().then(() => void (held = false));
