@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { headers } from "next/headers";
 import { after } from "next/server";
 import type { AnyScopeRegistry, Publication } from "../scopes";
-import { fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
+import { ChannelVersionSchema, fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
 import type { Broker } from "./broker";
 import type { PublishMetrics } from "./health";
 import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
@@ -116,6 +116,10 @@ async function requestHeaders(): Promise<Headers | null> {
   }
 }
 
+/** A checked signal's wire text with its channel's version (`data` never has one: publishers cannot set `v`). */
+const VERSION_BYTES = `,"v":${Number.MAX_SAFE_INTEGER}`.length;
+const versionedData = (data: string, v: number) => `${data.slice(0, -1)},"v":${v}}`;
+
 function newEntry(deliveries: Delivery[]): Entry {
   let settle!: Entry["settle"];
   const done = new Promise<void>((resolve, reject) => {
@@ -145,10 +149,11 @@ export function createPublisher<Pub extends Publication>({
   const scopes = new AsyncLocalStorage<ActionScope>();
   const captures = new AsyncLocalStorage<Capture>();
   const throttles = new Map<string, Throttle>();
+  const throttledVersions = new Map<string, number>();
   let detached: Outbox | null = null;
 
   /** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
-  function check(publication: Publication): { channels: string[]; signal: Signal; data: string } {
+  function check(publication: Publication): { channels: string[]; signal: Signal; data: string; versions?: Readonly<Record<string, number>> } {
     const channels = [...new Set(publication.channels)];
     if (channels.length === 0) throw new RealtimePublishError(channels, "no channel given");
     // The plain check first (same verdict, a tenth of the cost); the schema decides, and explains, the rest.
@@ -158,6 +163,7 @@ export function createPublisher<Pub extends Publication>({
       if (!parsed.success) throw new RealtimePublishError(channels, `invalid signal: ${parsed.error.issues[0]?.message}`);
       signal = parsed.data;
     }
+    if (signal.v !== undefined) throw new RealtimePublishError(channels, "a signal's v comes from the publication's versions, not from the signal");
     const data = signalData(signal);
     if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES) throw new RealtimePublishError(channels, `signal over ${SIGNAL_MAX_BYTES} bytes`);
     const checkedKinds = new Set<string>();
@@ -170,7 +176,14 @@ export function createPublisher<Pub extends Publication>({
       }
       checkedKinds.add(channel.kind);
     }
-    return { channels, signal, data };
+    const { versions } = publication;
+    if (versions === undefined) return { channels, signal, data };
+    if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES - VERSION_BYTES) throw new RealtimePublishError(channels, `signal over ${SIGNAL_MAX_BYTES} bytes with its version`);
+    for (const [name, version] of Object.entries(versions)) {
+      if (!channels.includes(name)) throw new RealtimePublishError(channels, `a version for ${JSON.stringify(name)}, which is not among the channels`);
+      if (!ChannelVersionSchema.safeParse(version).success) throw new RealtimePublishError(channels, `invalid version for ${name}`);
+    }
+    return { channels, signal, data, versions };
   }
 
   /** Sends the entries' deliveries together and settles each entry with its own outcome. */
@@ -224,20 +237,27 @@ export function createPublisher<Pub extends Publication>({
     return outbox;
   }
 
-  function throttled(windowMs: number, channel: string, data: string): void {
+  function throttled(windowMs: number, channel: string, data: string, version: number | undefined): void {
     const key = `${channel} ${data}`;
+    // The window sends one signal for all its requests: the one with the newest version, which stands for them all.
+    const newest = throttledVersions.get(key);
+    if (version !== undefined && (newest === undefined || version > newest)) throttledVersions.set(key, version);
     let throttle = throttles.get(key);
     if (!throttle) {
       throttle = createThrottle({
         windowMs,
         // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
         fire: async () => {
-          const entry = newEntry([{ channels: [channel], data }]);
+          const v = throttledVersions.get(key);
+          const entry = newEntry([{ channels: [channel], data: v === undefined ? data : versionedData(data, v) }]);
           entry.state = "sending";
           await deliver([entry]);
           await entry.done;
         },
-        onIdle: () => throttles.delete(key),
+        onIdle: () => {
+          throttles.delete(key);
+          throttledVersions.delete(key);
+        },
       });
       throttles.set(key, throttle);
     }
@@ -279,10 +299,16 @@ export function createPublisher<Pub extends Publication>({
       if (!broker()) return settledReceipt(receiptSignals);
 
       const deliveries: Delivery[] = [];
-      for (const { channels, signal, data } of checked) {
+      for (const { channels, signal, data, versions } of checked) {
         const windowMs = registry.spec(signal.scope)?.throttleMs;
-        if (windowMs) channels.forEach((channel) => throttled(windowMs, channel, data));
-        else deliveries.push({ channels, data, socketId });
+        if (windowMs) channels.forEach((channel) => throttled(windowMs, channel, data, versions?.[channel]));
+        else if (!versions) deliveries.push({ channels, data, socketId });
+        else {
+          // Each channel's own version: one message per channel (the sender packs them 10 to a batch call).
+          const plain = channels.filter((channel) => versions[channel] === undefined);
+          if (plain.length > 0) deliveries.push({ channels: plain, data, socketId });
+          for (const [channel, v] of Object.entries(versions)) deliveries.push({ channels: [channel], data: versionedData(data, v), socketId });
+        }
       }
       if (deliveries.length === 0) return settledReceipt(receiptSignals);
       const entry = newEntry(deliveries);
