@@ -1,6 +1,6 @@
 import "server-only";
 import { inArray, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { getDb, type Db } from "@/db/client";
 import { realtimeChannelVersions } from "@/db/schema";
 import type { AppPublication } from "./scopes";
 
@@ -41,6 +41,11 @@ export async function stampVersions(tx: Db, publications: AppPublication | reado
     }
     return { ...p, versions };
   });
+}
+
+/** readChannelVersions on the app's database: the reader of the auth and versions routes. */
+export async function readChannelVersionsNow(channels: readonly string[]): Promise<Record<string, number>> {
+  return readChannelVersions(await getDb(), channels);
 }
 
 /** The current version of each channel (0: never written), in one query on the primary key. */

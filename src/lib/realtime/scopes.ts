@@ -118,7 +118,7 @@ export function defineScopes<Specs extends ChannelSpecs, const Defs extends Reco
     // A throttled signal stands for every version its window skipped, so a tab accepts any jump on its channel
     // (client/versions.ts); that is only sound where no other scope's signal could be among the skipped ones.
     if (spec.throttleMs) {
-      const other = Object.entries(specs).find(([o, s]) => !s.throttleMs && s.carriedBy.some((k) => spec.carriedBy.includes(k)));
+      const other = Object.entries(specs).find(([, s]) => !s.throttleMs && s.carriedBy.some((k) => spec.carriedBy.includes(k)));
       if (other) throw new Error(`scope ${name} is throttled: its channel kinds may carry only throttled scopes, not "${other[0]}"`);
     }
     const keys = spec.keys(idsFor(spec, null) as never);

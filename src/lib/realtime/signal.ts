@@ -33,6 +33,9 @@ export const SignalIdsSchema = z
       .refine((ids) => Object.keys(ids).length <= MAX_IDS, `at most ${MAX_IDS} ids`),
   );
 
+/** The channel authorization answer may carry the channel's version: the tab's baseline for gap detection. */
+export const CHANNEL_VERSION_FIELD = "channel_version";
+
 /** A channel version: bumped per write, so it stays far below 2^53 for the life of any app. */
 export const ChannelVersionSchema = positiveId;
 

@@ -38,5 +38,12 @@ export {
 } from "./invalidator";
 export { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 export { POLL_INTERVAL_MS } from "./fallback-polling";
+export {
+  VERSION_CHECK_INTERVAL_MS,
+  createVersionTracker,
+  type ChannelVersions,
+  type VersionTracker,
+  type VersionVerdict,
+} from "./versions";
 export { SOCKET_ID_HEADER } from "./socket-id-header";
 export { GuardedPusher, type PusherFactory, type PusherLike, type PusherOptions, type RealtimeClientConfig } from "./pusher-connection";

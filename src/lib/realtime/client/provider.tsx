@@ -12,6 +12,7 @@ import type { RealtimeLog, RealtimeSignalEntry, ResyncCause } from "./log";
 import { createPusherConnection, type PusherFactory, type RealtimeClientConfig } from "./pusher-connection";
 import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
+import { createVersionTracker, fetchChannelVersions, startVersionChecks, VERSION_CHECK_INTERVAL_MS, type VersionChecks } from "./versions";
 
 export type RealtimeProviderProps = {
   /** From realtime.clientConfig() on the server; null means realtime is off. */
@@ -29,6 +30,8 @@ export type RealtimeProviderProps = {
   pollIntervalMs?: number;
   /** Reconnect back-off; must be stable (module-level). */
   reconnectPolicy?: ReconnectPolicy;
+  /** How often a connected tab checks its channels' versions (also on focus and when visible); 0: only then. */
+  versionCheckIntervalMs?: number;
   /**
    * Where to record signals (with their fate), resyncs and connection changes for an inspector (log.ts); created
    * once at module level. Absent or null (production): nothing is recorded and nothing extra is computed.
@@ -57,7 +60,7 @@ function signalEntry(
   if (!keys) return { kind: "signal", ...described, keys: [], fate: "ignored", coalescedKeys: 0, reason: ignoredReason(scopes, channel, signal) };
   const coalescedKeys = merged ?? 0;
   const fate = keys.length > 0 && coalescedKeys >= keys.length ? "coalesced" : "applied";
-  return { kind: "signal", ...described, keys, fate, coalescedKeys };
+  return { kind: "signal", ...described, keys, fate, coalescedKeys, ...(signal?.v === undefined ? {} : { version: signal.v }) };
 }
 
 const noop = () => {};
@@ -82,12 +85,13 @@ export function RealtimeProvider({
   createPusher,
   pollIntervalMs = POLL_INTERVAL_MS,
   reconnectPolicy = RECONNECT_POLICY,
+  versionCheckIntervalMs = VERSION_CHECK_INTERVAL_MS,
   log = null,
 }: RealtimeProviderProps) {
   const queryClient = useQueryClient();
   const [live, setLive] = useState<{ connection: RealtimeConnection; resyncAll: () => void } | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
-  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint } = config ?? {};
+  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint } = config ?? {};
 
   useEffect(() => {
     const invalidator = createInvalidator(queryClient);
@@ -98,23 +102,52 @@ export function RealtimeProvider({
       invalidator.invalidate(keys);
       log?.record({ kind: "resync", channel: name, cause, keys });
     };
+    // Gap detection (versions.ts): each signal's version against the last one heard, baselines from the
+    // subscription (private channels) or one version check (public ones), and periodic checks for the last loss.
+    const tracker = createVersionTracker();
+    let checks: VersionChecks | null = null;
+    const onBaseline = (name: string, version: number, cause: ResyncCause) => {
+      if (tracker.baseline(name, version)) resync(name, cause);
+    };
     const conn =
       key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
         ? createPusherConnection({
-            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint },
+            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint },
             createPusher,
             reconnectPolicy,
             onSignal: (name, data) => {
               const signal = parseSignal(data);
-              const keys = signal && scopes.keys(signal, scopes.channels.parse(name));
+              const channel = scopes.channels.parse(name);
+              const keys = signal && scopes.keys(signal, channel);
+              const verdict = keys && signal?.v !== undefined ? tracker.observe(name, signal.v, !!scopes.spec(signal.scope)?.throttleMs) : null;
+              if (verdict === "stale") {
+                log?.record({ ...signalEntry(scopes, name, signal, [], 0), fate: "ignored", reason: `version ${signal!.v} already heard` });
+                return;
+              }
               const merged = keys ? invalidator.invalidate(keys) : undefined;
               if (!keys) warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
               // Without a log, `?.` skips the call and its argument: no entry is built, no reason worked out.
               log?.record(signalEntry(scopes, name, signal, keys, merged));
+              if (verdict === "gap") resync(name, "gap");
             },
             onResync: (name) => resync(name, "reconnect"),
+            onBaseline: (name, version) => onBaseline(name, version, "gap"),
+            onSubscribed: (name) => {
+              // A public channel has no authorization to bring its baseline: it asks once.
+              if (!scopes.channels.parse(name)?.private && tracker.latest(name) === undefined) checks?.checkSoon([name]);
+            },
+            onRelease: (name) => tracker.forget(name),
           })
         : createDisabledConnection();
+    if (versionsEndpoint) {
+      checks = startVersionChecks({
+        channels: () => conn.channels(),
+        isConnected: () => conn.getStatus() === "connected",
+        fetchVersions: (names) => fetchChannelVersions(versionsEndpoint, names),
+        onVersions: (versions) => Object.entries(versions).forEach(([name, v]) => onBaseline(name, v, "version-check")),
+        intervalMs: versionCheckIntervalMs,
+      });
+    }
     const stopPolling = startFallbackPolling(conn, () => conn.channels().forEach((name) => resync(name, "poll")), pollIntervalMs);
     const uninstallHeader = installSocketIdHeader(() => conn.socketId());
     const unwatchStatus = log
@@ -125,13 +158,14 @@ export function RealtimeProvider({
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setLive({ connection: conn, resyncAll });
     return () => {
+      checks?.stop();
       unwatchStatus();
       uninstallHeader();
       stopPolling();
       conn.destroy();
       invalidator.dispose?.();
     };
-  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, log]);
+  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, versionCheckIntervalMs, log]);
 
   const configured = config !== null;
   const value = useMemo(

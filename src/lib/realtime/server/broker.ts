@@ -49,7 +49,10 @@ export function createBroker(config: BrokerConfig): Broker {
 }
 
 /** The browser's view of the broker (its public host and port may differ from the server's). */
-export function clientConfigOf(config: BrokerConfig, endpoints: Pick<RealtimeClientConfig, "authEndpoint" | "signinEndpoint">): RealtimeClientConfig {
+export function clientConfigOf(
+  config: BrokerConfig,
+  endpoints: Pick<RealtimeClientConfig, "authEndpoint" | "signinEndpoint" | "versionsEndpoint">,
+): RealtimeClientConfig {
   const cluster = config.cluster ?? "mt1";
   const wsHost = config.publicHost ?? config.host ?? `ws-${cluster}.pusher.com`;
   const forceTLS = config.publicHost ? (config.publicTLS ?? false) : config.host ? (config.useTLS ?? false) : true;
