@@ -21,6 +21,8 @@ export type BrokerConfig = {
   cluster?: string;
   /** Bound on one publish call, and on the health probe. Default 2000 ms. */
   timeoutMs?: number;
+  /** Further attempts for a server action's failed publish (sender.ts PUBLISH_RETRY_POLICY). Default 3. */
+  publishRetries?: number;
   /** Host browsers connect to, when different from `host`. */
   publicHost?: string;
   publicPort?: number;

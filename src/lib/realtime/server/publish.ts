@@ -6,7 +6,16 @@ import type { AnyScopeRegistry, Publication } from "../scopes";
 import { ChannelVersionSchema, fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
 import type { Broker } from "./broker";
 import type { PublishMetrics } from "./health";
-import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
+import {
+  deliveryKey,
+  NO_RETRY,
+  PublishBatch,
+  retryPolicyOf,
+  RealtimePublishError,
+  unitChannels,
+  type Delivery,
+  type PublishSender,
+} from "./sender";
 import { createThrottle, type Throttle } from "./throttle";
 import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/socket-id-header";
 
@@ -187,7 +196,7 @@ export function createPublisher<Pub extends Publication>({
   }
 
   /** Sends the entries' deliveries together and settles each entry with its own outcome. */
-  async function deliver(entries: Entry[]): Promise<void> {
+  async function deliver(entries: Entry[], retrying = false): Promise<void> {
     const current = broker();
     const batch = new PublishBatch();
     for (const entry of entries) for (const delivery of entry.deliveries) batch.add(delivery);
@@ -195,7 +204,7 @@ export function createPublisher<Pub extends Publication>({
     metrics.requested(batch.requested);
     metrics.duplicates(batch.duplicates);
     const units = batch.units();
-    const outcomes = await sender(current).submit(units);
+    const outcomes = await sender(current).submit(units, retrying ? retryPolicyOf(current.config) : NO_RETRY);
     const failed = new Map<string, string>();
     units.forEach((unit, i) => {
       const reason = outcomes[i];
@@ -220,7 +229,8 @@ export function createPublisher<Pub extends Publication>({
     const queued = outbox.entries.filter((e) => e.state === "queued");
     outbox.entries = [];
     for (const entry of queued) entry.state = "sending";
-    return deliver(queued);
+    // After the response (after()): a failed publish is tried again a few times before it counts as lost.
+    return deliver(queued, true);
   };
 
   function detachedOutbox(): Outbox {
