@@ -3,6 +3,7 @@
  * channels and read the connection state, and applySignals for the writer's own tab. See docs/realtime.md.
  */
 export { RealtimeProvider, type RealtimeProviderProps } from "./provider";
+export { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from "./realtime-client";
 export {
   applySignals,
   useRealtimeChannel,

@@ -1,18 +1,18 @@
 "use client";
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
-import { useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
-import { parseSignal, type Signal } from "../signal";
-import { createDisabledConnection, warnInDevelopment, type RealtimeConnection } from "./connection";
-import { POLL_INTERVAL_MS, startFallbackPolling } from "./fallback-polling";
+import type { RealtimeConnection } from "./connection";
+import { POLL_INTERVAL_MS } from "./fallback-polling";
 import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
-import type { RealtimeLog, RealtimeSignalEntry, ResyncCause } from "./log";
-import { createPusherConnection, type PusherFactory, type RealtimeClientConfig } from "./pusher-connection";
+import type { RealtimeLog } from "./log";
+import type { PusherFactory, RealtimeClientConfig } from "./pusher-connection";
+import { createRealtimeClient } from "./realtime-client";
 import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
-import { createVersionTracker, fetchChannelVersions, startVersionChecks, VERSION_CHECK_INTERVAL_MS, type VersionChecks } from "./versions";
+import { VERSION_CHECK_INTERVAL_MS } from "./versions";
 
 export type RealtimeProviderProps = {
   /** From realtime.clientConfig() on the server; null means realtime is off. */
@@ -38,30 +38,6 @@ export type RealtimeProviderProps = {
    */
   log?: RealtimeLog | null;
 };
-
-/** Why the registry gave a signal no keys, worked out only for the log (mirrors ScopeRegistry.keys). */
-function ignoredReason(scopes: AnyScopeRegistry, channelName: string, signal: Signal | null): string {
-  if (!signal) return "malformed: not a signal (bad JSON, unknown fields, too large)";
-  const spec = scopes.spec(signal.scope);
-  if (!spec) return `unknown scope "${signal.scope}"`;
-  const channel = scopes.channels.parse(channelName);
-  if (channel && !spec.carriedBy.includes(channel.kind)) return `scope "${signal.scope}" is not carried by ${channel.kind} channels`;
-  return "ids missing or malformed for the scope";
-}
-
-function signalEntry(
-  scopes: AnyScopeRegistry,
-  channel: string,
-  signal: Signal | null,
-  keys: readonly QueryKey[] | null,
-  merged: number | void,
-): Omit<RealtimeSignalEntry, "seq" | "at"> {
-  const described = { channel, scope: signal?.scope, ids: signal?.ids };
-  if (!keys) return { kind: "signal", ...described, keys: [], fate: "ignored", coalescedKeys: 0, reason: ignoredReason(scopes, channel, signal) };
-  const coalescedKeys = merged ?? 0;
-  const fate = keys.length > 0 && coalescedKeys >= keys.length ? "coalesced" : "applied";
-  return { kind: "signal", ...described, keys, fate, coalescedKeys, ...(signal?.v === undefined ? {} : { version: signal.v }) };
-}
 
 const noop = () => {};
 
@@ -94,76 +70,26 @@ export function RealtimeProvider({
   const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint } = config ?? {};
 
   useEffect(() => {
-    const invalidator = createInvalidator(queryClient);
-    const resync = (name: string, cause: ResyncCause) => {
-      const channel = scopes.channels.parse(name);
-      if (!channel) return;
-      const keys = scopes.resyncKeys(channel);
-      invalidator.invalidate(keys);
-      log?.record({ kind: "resync", channel: name, cause, keys });
-    };
-    // Gap detection (versions.ts): each signal's version against the last one heard, baselines from the
-    // subscription (private channels) or one version check (public ones), and periodic checks for the last loss.
-    const tracker = createVersionTracker();
-    let checks: VersionChecks | null = null;
-    const onBaseline = (name: string, version: number, cause: ResyncCause) => {
-      if (tracker.baseline(name, version)) resync(name, cause);
-    };
-    const conn =
-      key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
-        ? createPusherConnection({
-            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint },
-            createPusher,
-            reconnectPolicy,
-            onSignal: (name, data) => {
-              const signal = parseSignal(data);
-              const channel = scopes.channels.parse(name);
-              const keys = signal && scopes.keys(signal, channel);
-              const verdict = keys && signal?.v !== undefined ? tracker.observe(name, signal.v, !!scopes.spec(signal.scope)?.throttleMs) : null;
-              if (verdict === "stale") {
-                log?.record({ ...signalEntry(scopes, name, signal, [], 0), fate: "ignored", reason: `version ${signal!.v} already heard` });
-                return;
-              }
-              const merged = keys ? invalidator.invalidate(keys) : undefined;
-              if (!keys) warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
-              // Without a log, `?.` skips the call and its argument: no entry is built, no reason worked out.
-              log?.record(signalEntry(scopes, name, signal, keys, merged));
-              if (verdict === "gap") resync(name, "gap");
-            },
-            onResync: (name) => resync(name, "reconnect"),
-            onBaseline: (name, version) => onBaseline(name, version, "gap"),
-            onSubscribed: (name) => {
-              // A public channel has no authorization to bring its baseline: it asks once.
-              if (!scopes.channels.parse(name)?.private && tracker.latest(name) === undefined) checks?.checkSoon([name]);
-            },
-            onRelease: (name) => tracker.forget(name),
-          })
-        : createDisabledConnection();
-    if (versionsEndpoint) {
-      checks = startVersionChecks({
-        channels: () => conn.channels(),
-        isConnected: () => conn.getStatus() === "connected",
-        fetchVersions: (names) => fetchChannelVersions(versionsEndpoint, names),
-        onVersions: (versions) => Object.entries(versions).forEach(([name, v]) => onBaseline(name, v, "version-check")),
-        intervalMs: versionCheckIntervalMs,
-      });
-    }
-    const stopPolling = startFallbackPolling(conn, () => conn.channels().forEach((name) => resync(name, "poll")), pollIntervalMs);
-    const uninstallHeader = installSocketIdHeader(() => conn.socketId());
-    const unwatchStatus = log
-      ? conn.onStatusChange(() => log.record({ kind: "status", status: conn.getStatus(), socketId: conn.socketId() }))
-      : noop;
-    const resyncAll = () => conn.channels().forEach((name) => resync(name, "manual"));
+    const client = createRealtimeClient({
+      queryClient,
+      scopes,
+      config: key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
+        ? { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint }
+        : null,
+      createInvalidator,
+      createPusher,
+      pollIntervalMs,
+      reconnectPolicy,
+      versionCheckIntervalMs,
+      log,
+    });
+    const uninstallHeader = installSocketIdHeader(() => client.connection.socketId());
     // The connection is an external resource created here, not derived from render; the state only publishes it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setLive({ connection: conn, resyncAll });
+    setLive({ connection: client.connection, resyncAll: client.resyncAll });
     return () => {
-      checks?.stop();
-      unwatchStatus();
       uninstallHeader();
-      stopPolling();
-      conn.destroy();
-      invalidator.dispose?.();
+      client.dispose();
     };
   }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, versionCheckIntervalMs, log]);
 
