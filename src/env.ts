@@ -51,6 +51,8 @@ const EnvSchema = z
     PUSHER_PUBLIC_PORT: port.optional(),
     PUSHER_PUBLIC_TLS: flag,
     REALTIME_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+    // How often a server action's failed publish is tried again (after 250 ms, 1 s, 4 s, ...) before it is lost.
+    REALTIME_PUBLISH_RETRIES: z.coerce.number().int().min(0).max(5).default(3),
     // Bearer token for the details of /api/realtime/health; unset = only the public {ok}.
     REALTIME_HEALTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     INNGEST_DEV: z.string().optional(),

@@ -7,6 +7,9 @@ import type { NotificationType } from "@/db/schema";
 import { resolveCommentRoot } from "@/backend/permissions";
 import { type Id, Uuid } from "@/lib/ids";
 import { REACTION_TYPES, RESOURCE_TYPES, ROOT_RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
+import { userChannel } from "@/backend/realtime/channels";
+import { notificationsSignal } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 
 /*
  * The data of an `app/notification.requested` event is a claim, not a fact: anyone able to send an event could
@@ -243,7 +246,7 @@ export async function buildNotification(raw: unknown): Promise<BuiltNotification
  * finds the row and skips the signal too; the row is there, and the recipient sees it on the next fetch. That is
  * the price of "a repeated request signals nothing", which is what stops reaction toggling from spamming signals.
  */
-export async function insertNotification(n: BuiltNotification): Promise<{ id: Id; recipient_id: Id } | Skipped> {
+export async function insertNotification(n: BuiltNotification): Promise<{ id: Id; recipient_id: Id; channel_version: number } | Skipped> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const { evidence } = n;
@@ -257,6 +260,9 @@ export async function insertNotification(n: BuiltNotification): Promise<{ id: Id
       .values({ recipient_id: n.recipient_id, actor_id: n.actor_id, type: n.type, payload: n.payload, event_id: n.event_key })
       .onConflictDoNothing({ target: notifications.event_id })
       .returning({ id: notifications.id, recipient_id: notifications.recipient_id });
-    return row ?? { skipped: "already notified" };
+    if (!row) return { skipped: "already notified" };
+    // The recipient's channel moves with the row (the publish is a later step, retried on its own).
+    const [announced] = await stampVersions(tx, notificationsSignal(row.recipient_id));
+    return { ...row, channel_version: announced.versions![userChannel(row.recipient_id)] };
   });
 }

@@ -1,5 +1,6 @@
 import { relations } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   index,
   jsonb,
@@ -229,3 +230,13 @@ export const gistsRelations = relations(gists, ({ one, many }) => ({
 export const gistFilesRelations = relations(gistFiles, ({ one }) => ({
   gist: one(gists, { fields: [gistFiles.gist_id], references: [gists.id] }),
 }));
+
+/**
+ * One monotonic version per realtime channel, bumped in the transaction of every write whose signal goes to that
+ * channel (src/backend/realtime/versions.ts). A tab compares it with the last version it heard: a committed write
+ * always moves it, so a lost signal shows as a gap. A channel that never had a write has no row (version 0).
+ */
+export const realtimeChannelVersions = pgTable("realtime_channel_versions", {
+  channel: text("channel").primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull(),
+});

@@ -12,6 +12,7 @@ import {
 } from "@/backend/notification-builder";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { notificationsSignal } from "@/backend/realtime/signals";
+import { userChannel } from "@/backend/realtime/channels";
 
 export type { NotificationRequestData };
 
@@ -56,8 +57,11 @@ export async function persistNotification({
   if ("skipped" in inserted) return dropped(event.id, inserted);
   // Its own step, and only after a confirmed row: the insert is memoized, so a broker failure here (delivered()
   // rejects) makes Inngest retry just the publish and never writes a second row.
-  await step.run("publish-notification", () => publishInvalidate(notificationsSignal(inserted.recipient_id)).delivered());
-  return inserted;
+  const { channel_version, ...row } = inserted;
+  const publication = notificationsSignal(row.recipient_id);
+  const versions = { [userChannel(row.recipient_id)]: channel_version };
+  await step.run("publish-notification", () => publishInvalidate({ ...publication, versions }).delivered());
+  return row;
 }
 
 export const persistNotificationFn = inngest.createFunction(

@@ -24,6 +24,7 @@ function readBrokerConfig(env: Env): BrokerConfig | null {
     useTLS: env.PUSHER_USE_TLS,
     cluster: env.PUSHER_CLUSTER,
     timeoutMs: env.REALTIME_PUBLISH_TIMEOUT_MS,
+    publishRetries: env.REALTIME_PUBLISH_RETRIES,
     publicHost: env.PUSHER_PUBLIC_HOST,
     publicPort: env.PUSHER_PUBLIC_PORT,
     publicTLS: env.PUSHER_PUBLIC_TLS,

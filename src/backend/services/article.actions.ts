@@ -20,6 +20,7 @@ import {
 import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { type ArticleState, articleChangeSignals, articleState } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 import { type Id, Uuid } from "@/lib/ids";
 
 export type { ArticleDetail, ArticleSummary };
@@ -99,7 +100,7 @@ export async function createMyArticle(input: z.input<typeof CreateInput>): Promi
   return runAction(CreateInput, input, async ({ title, body, excerpt, tags: tagNames }) => {
     const me = await requireUser();
     const db = await getDb();
-    const id = await db.transaction(async (tx) => {
+    const { created, announced } = await db.transaction(async (tx) => {
       const base = slugify(title);
       const taken = new Set(
         (
@@ -121,13 +122,13 @@ export async function createMyArticle(input: z.input<typeof CreateInput>): Promi
           .returning({ id: articles.id });
         if (row) {
           await setArticleTags(tx, row.id, tagNames ?? []);
-          return row.id;
+          const created = (await articleDetail(tx, row.id))!;
+          return { created, announced: await stampVersions(tx, articleChangeSignals(null, articleState(created))) };
         }
       }
       throw new ActionError("CONFLICT", "Could not find a free handle for this title.");
     });
-    const created = (await articleDetail(db, id))!;
-    publishInvalidate(articleChangeSignals(null, articleState(created)));
+    publishInvalidate(announced);
     return created;
   });
 }
@@ -171,15 +172,16 @@ export async function updateMyArticle(input: z.input<typeof UpdateInput>): Promi
   return runAction(UpdateInput, input, async ({ id, tags: tagNames, ...fields }) => {
     const { db, row } = await ownArticle(id);
     const before = await stateBefore(db, row);
-    await db.transaction(async (tx) => {
+    const { after, announced } = await db.transaction(async (tx) => {
       await tx
         .update(articles)
         .set({ ...fields, updated_at: new Date() })
         .where(eq(articles.id, id));
       if (tagNames) await setArticleTags(tx, id, tagNames);
+      const after = (await articleDetail(tx, id))!;
+      return { after, announced: await stampVersions(tx, articleChangeSignals(before, articleState(after), await bookmarkerIds(tx, id))) };
     });
-    const after = (await articleDetail(db, id))!;
-    publishInvalidate(articleChangeSignals(before, articleState(after), await bookmarkerIds(db, id)));
+    publishInvalidate(announced);
     return after;
   });
 }
@@ -192,10 +194,13 @@ export async function setArticlePublished(input: z.input<typeof PublishInput>): 
     const before = await stateBefore(db, row);
     // Re-publishing keeps the original date so the article does not jump to the top of feeds.
     const published_at = published ? (row.published_at ?? new Date()) : null;
-    await db.update(articles).set({ published_at, updated_at: new Date() }).where(eq(articles.id, id));
-    const after = (await articleDetail(db, id))!;
+    const { after, announced } = await db.transaction(async (tx) => {
+      await tx.update(articles).set({ published_at, updated_at: new Date() }).where(eq(articles.id, id));
+      const after = (await articleDetail(tx, id))!;
+      return { after, announced: await stampVersions(tx, articleChangeSignals(before, articleState(after), await bookmarkerIds(tx, id))) };
+    });
     // Unpublishing takes readers' access away: the signal makes their open page refetch, meet NOT_FOUND, and leave.
-    publishInvalidate(articleChangeSignals(before, articleState(after), await bookmarkerIds(db, id)));
+    publishInvalidate(announced);
     return after;
   });
 }
@@ -205,12 +210,13 @@ export async function deleteMyArticle(input: { id: string }): Promise<ActionResu
     const { db, row } = await ownArticle(id);
     const before = await stateBefore(db, row);
     const bookmarkers = await bookmarkerIds(db, id);
-    await db.transaction(async (tx) => {
+    const announced = await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "ARTICLE", [id]);
       await tx.delete(bookmarks).where(and(eq(bookmarks.resource_type, "ARTICLE"), eq(bookmarks.resource_id, id)));
       await tx.delete(articles).where(eq(articles.id, id));
+      return stampVersions(tx, articleChangeSignals(before, null, bookmarkers));
     });
-    publishInvalidate(articleChangeSignals(before, null, bookmarkers));
+    publishInvalidate(announced);
     return { id, author_id: row.author_id, tag_ids: [...before.tag_ids] };
   });
 }

@@ -10,6 +10,7 @@ import { requireUser } from "@/backend/current-user";
 import { assertReadable } from "@/backend/permissions";
 import { type ArticleSummary, readableBy, summariesWhere } from "@/backend/queries/articles";
 import { publishInvalidate } from "@/backend/realtime/server";
+import { stampVersions } from "@/backend/realtime/versions";
 import { bookmarkSignal } from "@/backend/realtime/signals";
 import { type Id, Uuid } from "@/lib/ids";
 
@@ -34,12 +35,15 @@ export async function toggleResourceBookmark(input: { resource_id: string }): Pr
     const me = await requireUser();
     await assertReadable(await getSession(), "ARTICLE", resource_id);
     const db = await getDb();
-    const removed = await db.delete(bookmarks).where(bookmarkOf(me.id, resource_id)).returning({ id: bookmarks.id });
-    const bookmarked = removed.length === 0;
-    if (bookmarked) {
-      await db.insert(bookmarks).values({ user_id: me.id, resource_type: "ARTICLE", resource_id }).onConflictDoNothing();
-    }
-    publishInvalidate(bookmarkSignal(me.id, resource_id));
+    const { bookmarked, announced } = await db.transaction(async (tx) => {
+      const removed = await tx.delete(bookmarks).where(bookmarkOf(me.id, resource_id)).returning({ id: bookmarks.id });
+      const bookmarked = removed.length === 0;
+      if (bookmarked) {
+        await tx.insert(bookmarks).values({ user_id: me.id, resource_type: "ARTICLE", resource_id }).onConflictDoNothing();
+      }
+      return { bookmarked, announced: await stampVersions(tx, bookmarkSignal(me.id, resource_id)) };
+    });
+    publishInvalidate(announced);
     return { bookmarked };
   });
 }

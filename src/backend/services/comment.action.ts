@@ -14,6 +14,7 @@ import { type Id, Uuid } from "@/lib/ids";
 import { RESOURCE_TYPES, ROOT_RESOURCE_TYPES, type RootResourceType } from "@/lib/resource-types";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { commentThreadSignal } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 
 export type { ThreadComment };
 
@@ -60,17 +61,20 @@ export async function createMyComment(
       root = { resource_type, resource_id };
     }
     const db = await getDb();
-    const [row] = await db
-      .insert(comments)
-      .values({ body, resource_id, resource_type, user_id: me.id })
-      .returning({ id: comments.id });
+    const { row, announced } = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(comments)
+        .values({ body, resource_id, resource_type, user_id: me.id })
+        .returning({ id: comments.id });
+      return { row, announced: await stampVersions(tx, commentThreadSignal(root)) };
+    });
     // One notification per comment (event id and row key `comment-<id>`, from the data).
     requestNotification(
       resource_type === "COMMENT"
         ? { actor_id: me.id, kind: "reply", resource_type, resource_id, comment_id: row.id }
         : { actor_id: me.id, kind: "comment", resource_type, resource_id, comment_id: row.id },
     );
-    publishInvalidate(commentThreadSignal(root));
+    publishInvalidate(announced);
     return { ...(await loadThreadComment(db, row.id, depth)), root };
   });
 }
@@ -94,9 +98,12 @@ const UpdateInput = z.object({ id: Uuid, body: CommentBody });
 export async function updateMyComment(input: z.input<typeof UpdateInput>): Promise<ActionResult<ThreadComment & { root: Root }>> {
   return runAction(UpdateInput, input, async ({ id, body }) => {
     const { db, root } = await ownComment(id);
-    await db.update(comments).set({ body, updated_at: new Date() }).where(eq(comments.id, id));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
-    publishInvalidate(commentThreadSignal(threadRoot));
+    const announced = await db.transaction(async (tx) => {
+      await tx.update(comments).set({ body, updated_at: new Date() }).where(eq(comments.id, id));
+      return stampVersions(tx, commentThreadSignal(threadRoot));
+    });
+    publishInvalidate(announced);
     return { ...(await loadThreadComment(db, id, root.depth)), root: threadRoot };
   });
 }
@@ -105,9 +112,12 @@ export async function updateMyComment(input: z.input<typeof UpdateInput>): Promi
 export async function deleteMyComment(input: { id: string }): Promise<ActionResult<{ id: Id; deleted_ids: Id[]; root: Root }>> {
   return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const { db, root } = await ownComment(id);
-    const deleted_ids = await db.transaction((tx) => deleteCommentsDeep(tx, [id]));
     const threadRoot = { resource_type: root.resource_type, resource_id: root.resource_id };
-    publishInvalidate(commentThreadSignal(threadRoot));
+    const { deleted_ids, announced } = await db.transaction(async (tx) => ({
+      deleted_ids: await deleteCommentsDeep(tx, [id]),
+      announced: await stampVersions(tx, commentThreadSignal(threadRoot)),
+    }));
+    publishInvalidate(announced);
     return { id, deleted_ids, root: threadRoot };
   });
 }

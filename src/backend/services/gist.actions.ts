@@ -12,6 +12,7 @@ import { deleteRootDependents } from "@/backend/queries/comment-thread";
 import { languageOf } from "@/backend/gist-language";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { gistSignals } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 import { type Id, Uuid } from "@/lib/ids";
 
 type Owner = { id: Id; username: string; name: string };
@@ -119,15 +120,15 @@ export async function createMyGist(input: z.input<typeof CreateInput>): Promise<
   return runAction(CreateInput, input, async ({ title, description, is_public, files }) => {
     const me = await requireUser();
     const db = await getDb();
-    const id = await db.transaction(async (tx) => {
+    const { id, announced } = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(gists)
         .values({ title, description: description ?? "", is_public, owner_id: me.id })
         .returning({ id: gists.id });
       await tx.insert(gistFiles).values(fileRows(row.id, files));
-      return row.id;
+      return { id: row.id, announced: await stampVersions(tx, gistSignals(me.id, null)) };
     });
-    publishInvalidate(gistSignals(me.id, null));
+    publishInvalidate(announced);
     return gistDetail(id);
   });
 }
@@ -157,7 +158,7 @@ export async function updateMyGist(
 ): Promise<ActionResult<GistDetail & { was_public: boolean }>> {
   return runAction(UpdateInput, input, async ({ id, files, ...fields }) => {
     const { db, row, me } = await ownGist(id);
-    await db.transaction(async (tx) => {
+    const announced = await db.transaction(async (tx) => {
       await tx
         .update(gists)
         .set({ ...fields, updated_at: new Date() })
@@ -166,9 +167,10 @@ export async function updateMyGist(
         await tx.delete(gistFiles).where(eq(gistFiles.gist_id, id));
         await tx.insert(gistFiles).values(fileRows(id, files));
       }
+      return stampVersions(tx, gistSignals(me.id, id));
     });
     // Turning private needs nothing special: open pages of other viewers refetch, meet NOT_FOUND and leave.
-    publishInvalidate(gistSignals(me.id, id));
+    publishInvalidate(announced);
     return { ...(await gistDetail(id)), was_public: row.is_public };
   });
 }
@@ -176,11 +178,12 @@ export async function updateMyGist(
 export async function deleteMyGist(input: { id: string }): Promise<ActionResult<{ id: Id; was_public: boolean }>> {
   return runAction(z.object({ id: Uuid }), input, async ({ id }) => {
     const { db, row, me } = await ownGist(id);
-    await db.transaction(async (tx) => {
+    const announced = await db.transaction(async (tx) => {
       await deleteRootDependents(tx, "GIST", [id]);
       await tx.delete(gists).where(eq(gists.id, id));
+      return stampVersions(tx, gistSignals(me.id, id));
     });
-    publishInvalidate(gistSignals(me.id, id));
+    publishInvalidate(announced);
     return { id, was_public: row.is_public };
   });
 }

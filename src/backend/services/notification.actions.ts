@@ -10,6 +10,7 @@ import { getSession } from "@/backend/services/session.actions";
 import { requireUser } from "@/backend/current-user";
 import type { NotificationPayload } from "@/backend/notification-builder";
 import { publishInvalidate } from "@/backend/realtime/server";
+import { stampVersions } from "@/backend/realtime/versions";
 import { notificationsSignal } from "@/backend/realtime/signals";
 import { type Id, Uuid } from "@/lib/ids";
 
@@ -72,14 +73,17 @@ export async function markNotificationRead(input: { id: string }): Promise<Actio
     const me = await requireUser();
     const db = await getDb();
     const mine = and(eq(notifications.id, id), eq(notifications.recipient_id, me.id));
-    // Only unread rows are stamped, so the first read time is kept.
-    const stamped = await db
-      .update(notifications)
-      .set({ read_at: new Date() })
-      .where(and(mine, isNull(notifications.read_at)))
-      .returning({ id: notifications.id });
-    // The user's other tabs show the same badge; this tab refetches in the mutation's onSuccess.
-    if (stamped.length > 0) publishInvalidate(notificationsSignal(me.id));
+    // Only unread rows are stamped, so the first read time is kept. The user's other tabs show the same badge; this
+    // tab refetches in the mutation's onSuccess.
+    const announced = await db.transaction(async (tx) => {
+      const stamped = await tx
+        .update(notifications)
+        .set({ read_at: new Date() })
+        .where(and(mine, isNull(notifications.read_at)))
+        .returning({ id: notifications.id });
+      return stamped.length > 0 ? stampVersions(tx, notificationsSignal(me.id)) : [];
+    });
+    publishInvalidate(announced);
     const [row] = await db.select({ id: notifications.id, read_at: notifications.read_at }).from(notifications).where(mine);
     if (!row) throw new ActionError("NOT_FOUND", "No such notification.");
     return { id: row.id, read_at: row.read_at! };
@@ -90,12 +94,15 @@ export async function markAllNotificationsRead(input: Record<string, never> = {}
   return runAction(z.object({}).optional(), input, async () => {
     const me = await requireUser();
     const db = await getDb();
-    const updated = await db
-      .update(notifications)
-      .set({ read_at: new Date() })
-      .where(and(eq(notifications.recipient_id, me.id), isNull(notifications.read_at)))
-      .returning({ id: notifications.id });
-    if (updated.length > 0) publishInvalidate(notificationsSignal(me.id));
-    return { count: updated.length };
+    const { count, announced } = await db.transaction(async (tx) => {
+      const updated = await tx
+        .update(notifications)
+        .set({ read_at: new Date() })
+        .where(and(eq(notifications.recipient_id, me.id), isNull(notifications.read_at)))
+        .returning({ id: notifications.id });
+      return { count: updated.length, announced: updated.length > 0 ? await stampVersions(tx, notificationsSignal(me.id)) : [] };
+    });
+    publishInvalidate(announced);
+    return { count };
   });
 }

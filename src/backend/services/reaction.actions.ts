@@ -12,6 +12,7 @@ import { requestNotification } from "@/lib/inngest";
 import { type Id, Uuid } from "@/lib/ids";
 import { REACTION_TYPES, RESOURCE_TYPES, type ReactionType, type ResourceType } from "@/lib/resource-types";
 import { publishInvalidate } from "@/backend/realtime/server";
+import { stampVersions } from "@/backend/realtime/versions";
 import { type ThreadRoot, reactionSignal } from "@/backend/realtime/signals";
 
 export type ReactionCount = { reaction_type: ReactionType; count: number; reacted: boolean };
@@ -61,23 +62,22 @@ export async function toggleResourceReaction(input: z.input<typeof ToggleInput>)
       eq(reactions.reaction_type, reaction_type),
     );
     const target = { resource_type, resource_id };
-    const announce = async () => {
-      const root = await pageOf(resource_type, resource_id);
-      if (root) publishInvalidate(reactionSignal(target, root));
-    };
-    const removed = await db.delete(reactions).where(mine).returning({ id: reactions.id });
-    if (removed.length > 0) {
-      await announce();
-      return { reacted: false };
-    }
-    const [added] = await db
-      .insert(reactions)
-      .values({ user_id: me.id, resource_type, resource_id, reaction_type })
-      .onConflictDoNothing()
-      .returning({ id: reactions.id });
-    // Racing double-click: the other request inserted it; either way the reaction now exists.
+    const root = await pageOf(resource_type, resource_id);
+    const { reacted, added, announced } = await db.transaction(async (tx) => {
+      const stamp = () => (root ? stampVersions(tx, reactionSignal(target, root)) : Promise.resolve([]));
+      const removed = await tx.delete(reactions).where(mine).returning({ id: reactions.id });
+      if (removed.length > 0) return { reacted: false, added: false, announced: await stamp() };
+      const [row] = await tx
+        .insert(reactions)
+        .values({ user_id: me.id, resource_type, resource_id, reaction_type })
+        .onConflictDoNothing()
+        .returning({ id: reactions.id });
+      // Racing double-click: the other request inserted it; either way the reaction now exists.
+      return { reacted: true, added: row !== undefined, announced: row ? await stamp() : [] };
+    });
+    publishInvalidate(announced);
+    if (!reacted) return { reacted: false };
     if (added) {
-      await announce();
       // Keyed by (actor, resource, reaction kind), not by this row: toggling off and on again asks again, and the
       // repeat writes and signals nothing (notificationKey() in the notification builder).
       requestNotification({ actor_id: me.id, kind: "reaction", resource_type, resource_id, reaction_type });

@@ -15,6 +15,7 @@ import {
 import { ActionError, type ActionResult, runAction } from "@/backend/action-result";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { sessionSignal } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 import { endSessionConnections } from "@/backend/realtime/connection-sign-in";
 import { type Id, Uuid } from "@/lib/ids";
 
@@ -63,14 +64,17 @@ export async function deleteSession(input: z.input<typeof DeleteSessionInput>): 
     const { session } = await currentSession();
     if (!session) throw new ActionError("UNAUTHORIZED", "Sign in first.");
     const db = await getDb();
-    const deleted = await db
-      .delete(userSessions)
-      .where(and(eq(userSessions.id, id), eq(userSessions.user_id, session.user_id)))
-      .returning({ id: userSessions.id });
-    if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
+    const announced = await db.transaction(async (tx) => {
+      const deleted = await tx
+        .delete(userSessions)
+        .where(and(eq(userSessions.id, id), eq(userSessions.user_id, session.user_id)))
+        .returning({ id: userSessions.id });
+      if (deleted.length === 0) throw new ActionError("NOT_FOUND", "No such session.");
+      return stampVersions(tx, sessionSignal(session.user_id, id));
+    });
     // The revoked device hears this on its user channel and signs itself out; the others refresh their list. Then
     // the broker closes that device's sockets, so a client that ignores the signal keeps nothing either.
-    endSessionConnections(id, publishInvalidate(sessionSignal(session.user_id, id)));
+    endSessionConnections(id, publishInvalidate(announced));
     return { id };
   });
 }
@@ -82,7 +86,11 @@ export async function logout(): Promise<void> {
   if (token) {
     // Whatever was deleted is announced, an expired session's row too: the user's other devices list it until then.
     const deleted = await deleteSessionByToken(token);
-    if (deleted) endSessionConnections(deleted.id, publishInvalidate(sessionSignal(deleted.user_id, deleted.id)));
+    if (deleted) {
+      // The session store deletes in its own statement, shared with expiry; the version moves right after its commit.
+      const announced = await stampVersions(await getDb(), sessionSignal(deleted.user_id, deleted.id));
+      endSessionConnections(deleted.id, publishInvalidate(announced));
+    }
   }
   jar.delete(SESSION_COOKIE);
 }

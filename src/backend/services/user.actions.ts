@@ -8,6 +8,7 @@ import { ActionError, type ActionResult, runAction } from "@/backend/action-resu
 import { requireUser } from "@/backend/current-user";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { profileSignals } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 import type { Id } from "@/lib/ids";
 
 export type UserProfile = { id: Id; username: string; name: string; bio: string };
@@ -32,12 +33,15 @@ export async function updateMyProfile(input: z.input<typeof ProfileInput>): Prom
   return runAction(ProfileInput, input, async ({ name, bio }) => {
     const me = await requireUser();
     const db = await getDb();
-    const [user] = await db
-      .update(users)
-      .set({ name, bio, updated_at: new Date() })
-      .where(eq(users.id, me.id))
-      .returning(profileColumns);
-    publishInvalidate(profileSignals(me.id, user.name !== me.name));
+    const { user, announced } = await db.transaction(async (tx) => {
+      const [user] = await tx
+        .update(users)
+        .set({ name, bio, updated_at: new Date() })
+        .where(eq(users.id, me.id))
+        .returning(profileColumns);
+      return { user, announced: await stampVersions(tx, profileSignals(me.id, user.name !== me.name)) };
+    });
+    publishInvalidate(announced);
     return user;
   });
 }

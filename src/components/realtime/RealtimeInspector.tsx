@@ -8,6 +8,7 @@ import {
   useRealtimeResync,
   useRealtimeStatus,
   type RealtimeLogEntry,
+  type ResyncCause,
 } from "@/lib/realtime/client";
 import { INSPECTOR_SHORTCUT, realtimeLog } from "./inspector-gate";
 
@@ -16,6 +17,12 @@ import { INSPECTOR_SHORTCUT, realtimeLog } from "./inspector-gate";
  * each), and the last 100 entries of the realtime log, newest first. Loaded lazily by inspector-gate.tsx, only in
  * builds that have it; see README "Inspecting signals in development".
  */
+
+/** Resyncs that repaired a lost signal (client/versions.ts), said in words: the dev status of gap detection. */
+const REPAIRED: Partial<Record<ResyncCause, string>> = {
+  gap: "Gap detected: a signal on this channel was lost (its version skipped); the channel was refreshed.",
+  "version-check": "Gap detected by the version check: this channel moved without a signal; it was refreshed.",
+};
 
 const FATE_STYLE: Record<string, string> = {
   applied: "bg-emerald-100 text-emerald-800",
@@ -63,6 +70,7 @@ function Entry({ entry }: { entry: RealtimeLogEntry }) {
         {entry.kind === "signal" ? (
           <>
             <span className="font-semibold text-slate-800">{entry.scope ?? "(no scope)"}</span>
+            {entry.version !== undefined ? <span className="font-mono text-[11px] text-slate-500">v{entry.version}</span> : null}
             <span className="break-all font-mono text-[11px] text-slate-500">{entry.channel}</span>
           </>
         ) : entry.kind === "resync" ? (
@@ -79,6 +87,11 @@ function Entry({ entry }: { entry: RealtimeLogEntry }) {
       </div>
       {entry.kind === "signal" && entry.ids ? (
         <div className="break-all font-mono text-[11px] text-slate-500">ids {JSON.stringify(entry.ids)}</div>
+      ) : null}
+      {entry.kind === "resync" && REPAIRED[entry.cause] ? (
+        <div data-testid="realtime-gap-repaired" className="text-[11px] text-violet-700">
+          {REPAIRED[entry.cause]}
+        </div>
       ) : null}
       {entry.kind === "signal" && entry.reason ? <div className="text-[11px] text-amber-700">{entry.reason}</div> : null}
       {entry.kind === "signal" && entry.fate === "applied" && entry.coalescedKeys > 0 ? (

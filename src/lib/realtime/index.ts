@@ -26,5 +26,13 @@ export {
   type ScopeSpec,
   type SignalOf,
 } from "./scopes";
-export { INVALIDATE_EVENT, SIGNAL_MAX_BYTES, SignalSchema, parseSignal, signalData, type Signal } from "./signal";
+export {
+  CHANNEL_VERSION_FIELD,
+  INVALIDATE_EVENT,
+  SIGNAL_MAX_BYTES,
+  SignalSchema,
+  parseSignal,
+  signalData,
+  type Signal,
+} from "./signal";
 export { isNoticeNewer, noticeKey, noticeQuery } from "./notices";

@@ -49,6 +49,11 @@ export type SignalOf<Defs extends Record<string, ScopeSpec>> = {
 export type Publication<Defs extends Record<string, ScopeSpec> = Record<string, ScopeSpec>> = {
   channels: readonly string[];
   signal: SignalOf<Defs>;
+  /**
+   * The version each channel reached with the write (bumped in its transaction); each channel's message then
+   * carries its own as the signal's `v`. A channel left out is sent without one and tracks nothing.
+   */
+  versions?: Readonly<Record<string, number>>;
 };
 
 export type ScopeRegistry<
@@ -109,6 +114,12 @@ export function defineScopes<Specs extends ChannelSpecs, const Defs extends Reco
       for (const param of Object.values(spec.fromChannel ?? {})) {
         if (!Object.hasOwn(channel.params, param!)) throw new Error(`scope ${name}: channel ${kind} has no parameter "${param}"`);
       }
+    }
+    // A throttled signal stands for every version its window skipped, so a tab accepts any jump on its channel
+    // (client/versions.ts); that is only sound where no other scope's signal could be among the skipped ones.
+    if (spec.throttleMs) {
+      const other = Object.entries(specs).find(([, s]) => !s.throttleMs && s.carriedBy.some((k) => spec.carriedBy.includes(k)));
+      if (other) throw new Error(`scope ${name} is throttled: its channel kinds may carry only throttled scopes, not "${other[0]}"`);
     }
     const keys = spec.keys(idsFor(spec, null) as never);
     if (keys.some((key) => key.some((part) => containsDeep(part)))) {

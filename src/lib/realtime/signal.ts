@@ -1,6 +1,10 @@
 /**
  * The `invalidate` signal: which scope changed and the few ids needed to name its query keys. Never content,
  * so a forged or replayed signal can only cause a refetch. Isomorphic: no server imports.
+ *
+ * `v` is the version its channel reached with the write it announces (one per channel, so a signal for several
+ * channels is sent as one message per channel). A tab that knows the channel at an older version than v - 1 missed
+ * a signal and resyncs (client/versions.ts); a signal without `v` is applied and tracks nothing.
  */
 import { z } from "zod/v4";
 
@@ -29,9 +33,16 @@ export const SignalIdsSchema = z
       .refine((ids) => Object.keys(ids).length <= MAX_IDS, `at most ${MAX_IDS} ids`),
   );
 
+/** The channel authorization answer may carry the channel's version: the tab's baseline for gap detection. */
+export const CHANNEL_VERSION_FIELD = "channel_version";
+
+/** A channel version: bumped per write, so it stays far below 2^53 for the life of any app. */
+export const ChannelVersionSchema = positiveId;
+
 export const SignalSchema = z.strictObject({
   scope: z.string().regex(SCOPE_NAME),
   ids: SignalIdsSchema.optional(),
+  v: ChannelVersionSchema.optional(),
 });
 
 export type SignalIds = z.infer<typeof SignalIdsSchema>;
@@ -61,24 +72,26 @@ export function fastSignal(value: unknown): Signal | null {
   if (!isPlainObject(value)) return null;
   let fields = 0;
   for (const name in value) {
-    if (name !== "scope" && name !== "ids") return null;
+    if (name !== "scope" && name !== "ids" && name !== "v") return null;
     fields++;
   }
-  const { scope, ids } = value;
+  const { scope, ids, v } = value;
   if (typeof scope !== "string" || !SCOPE_NAME.test(scope)) return null;
-  if (fields === 1) return { scope };
+  if (v !== undefined && !(typeof v === "number" && Number.isSafeInteger(v) && v > 0)) return null;
+  const versioned = v === undefined ? {} : { v };
+  if (fields === (v === undefined ? 1 : 2)) return { scope, ...versioned };
   if (!isPlainObject(ids)) return null;
   const out: Record<string, number | string> = {};
   let count = 0;
   for (const name in ids) {
     if (++count > MAX_IDS || !ID_NAME.test(name)) return null;
-    const v = ids[name];
-    if (typeof v === "number") {
-      if (!Number.isSafeInteger(v) || v <= 0) return null;
-    } else if (typeof v !== "string" || !SHORT_TOKEN.test(v)) return null;
-    out[name] = v;
+    const id = ids[name];
+    if (typeof id === "number") {
+      if (!Number.isSafeInteger(id) || id <= 0) return null;
+    } else if (typeof id !== "string" || !SHORT_TOKEN.test(id)) return null;
+    out[name] = id;
   }
-  return { scope, ids: out };
+  return { scope, ids: out, ...versioned };
 }
 
 /** Byte length of a string without encoding it when its length alone decides (UTF-8: 1 to 3 bytes per unit). */
@@ -89,9 +102,10 @@ function fitsInBytes(text: string, max: number): boolean {
 
 /** The signal's wire text, ids in a fixed order so that equal signals are equal strings. */
 export function signalData(signal: Signal): string {
-  if (!signal.ids) return JSON.stringify({ scope: signal.scope });
+  const versioned = signal.v === undefined ? {} : { v: signal.v };
+  if (!signal.ids) return JSON.stringify({ scope: signal.scope, ...versioned });
   const ids = Object.fromEntries(Object.entries(signal.ids).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return JSON.stringify({ scope: signal.scope, ids });
+  return JSON.stringify({ scope: signal.scope, ids, ...versioned });
 }
 
 /** Accepts the object pusher-js hands over (or its JSON text); anything else, or anything too big, is null. */

@@ -12,7 +12,7 @@ import { markAllNotificationsRead, markNotificationRead } from "@/backend/servic
 import { resourceChannel, userChannel } from "@/backend/realtime/channels";
 import { freePort } from "../../helpers/free-port";
 import { MISSING_ID, ok } from "../../db/fixtures";
-import { on, sorted } from "./listeners";
+import { markerOf, on, sorted } from "./listeners";
 import { observedApp } from "./observed-app";
 
 /**
@@ -28,7 +28,7 @@ const notificationRows = async () => (await (await getDb()).select().from(notifi
 
 beforeAll(() => {
   app.observer.pusher.channel(userChannel(app.s.alice)).bind(INVALIDATE_EVENT, async (data: unknown) => {
-    if (JSON.stringify(data) === '{"scope":"notifications"}') rowsAtArrival.push(await notificationRows());
+    if ((data as { scope?: string }).scope === "notifications" && !markerOf(data)) rowsAtArrival.push(await notificationRows());
   });
 });
 beforeEach(() => {

@@ -5,10 +5,10 @@ import { POST as SIGNIN } from "@/app/api/realtime/signin/route";
 import { request } from "../../helpers/next-request";
 import { APP_ORIGIN, authRequest, signinRequest } from "./auth-helpers";
 
-// The mocked cookie jar is one per process, so concurrent authorizations take turns.
+// The mocked cookie jar is one per process, so concurrent authorizations (and route calls) take turns.
 let queue: Promise<unknown> = Promise.resolve();
 
-function withCookie<T>(token: string | null, work: () => Promise<T>): Promise<T> {
+export function withCookie<T>(token: string | null, work: () => Promise<T>): Promise<T> {
   const run = queue.then(() => {
     if (token) request.cookies.set(SESSION_COOKIE, token);
     else request.cookies.delete(SESSION_COOKIE);

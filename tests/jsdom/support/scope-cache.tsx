@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { act } from "@testing-library/react";
 import type { QueryKey } from "@tanstack/react-query";
 import { INVALIDATE_EVENT, noticeKey } from "@/lib/realtime";
-import { createImmediateInvalidator, useRealtimeChannel } from "@/lib/realtime/client";
+import { createImmediateInvalidator, useRealtimeChannel, type RealtimeClientConfig } from "@/lib/realtime/client";
 import { articleFeedChannel, profileChannel, resourceChannel, tagChannel, userChannel } from "@/backend/realtime/channels";
 import { queryKeys } from "@/lib/query-keys";
 import { uuid } from "../../helpers/uuids";
@@ -79,7 +79,7 @@ function Channel({ name }: { name: string }) {
  * dispatch, the app's scope registry) with pusher-js replaced and the immediate invalidator: these tests are about
  * which keys a signal reaches, not when (the coalescing policy has its own tests).
  */
-export function renderScopeCache() {
+export function renderScopeCache({ config = FAKE_CONFIG }: { config?: RealtimeClientConfig } = {}) {
   const queryClient = newQueryClient();
   const fake = createFakePusher();
   const fill = () => {
@@ -87,7 +87,7 @@ export function renderScopeCache() {
   };
   fill();
   renderApp(<Join channels={[held.article, held.gist, held.tag, held.profile, held.feed]} />, {
-    config: FAKE_CONFIG,
+    config,
     userId: ids.user,
     createPusher: fake.factory,
     createInvalidator: createImmediateInvalidator,

@@ -75,16 +75,17 @@ describe("broker configuration", () => {
     expect(rt.broker()?.timeoutMs).toBe(2000);
   });
 
-  it("points the browser at the public host when one is set, else at the server's broker host, with the auth and sign-in routes", () => {
+  it("points the browser at the public host when one is set, else at the server's broker host, with the auth, sign-in and versions routes", () => {
     const rt = fresh();
     const auth = "/api/realtime/auth";
     const signin = "/api/realtime/signin";
+    const versions = "/api/realtime/versions";
     useEnv({ ...creds, PUSHER_HOST: "soketi", PUSHER_PORT: "6001", PUSHER_USE_TLS: "0" });
-    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "soketi", wsPort: 6001, forceTLS: false, cluster: "mt1", authEndpoint: auth, signinEndpoint: signin });
+    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "soketi", wsPort: 6001, forceTLS: false, cluster: "mt1", authEndpoint: auth, signinEndpoint: signin, versionsEndpoint: versions });
     useEnv({ ...creds, PUSHER_HOST: "soketi", PUSHER_PORT: "6001", PUSHER_PUBLIC_HOST: "ws.example.com", PUSHER_PUBLIC_TLS: "1" });
-    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "ws.example.com", wsPort: 443, forceTLS: true, cluster: "mt1", authEndpoint: auth, signinEndpoint: signin });
+    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "ws.example.com", wsPort: 443, forceTLS: true, cluster: "mt1", authEndpoint: auth, signinEndpoint: signin, versionsEndpoint: versions });
     useEnv({ ...creds, PUSHER_CLUSTER: "eu" });
-    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "ws-eu.pusher.com", wsPort: 443, forceTLS: true, cluster: "eu", authEndpoint: auth, signinEndpoint: signin });
+    expect(rt.clientConfig()).toEqual({ key: "k", wsHost: "ws-eu.pusher.com", wsPort: 443, forceTLS: true, cluster: "eu", authEndpoint: auth, signinEndpoint: signin, versionsEndpoint: versions });
     // The app's own instance gives the same, and never the secret.
     expect(realtime.clientConfig()).toEqual(rt.clientConfig());
     expect(JSON.stringify(realtime.clientConfig())).not.toContain("top-secret");

@@ -83,7 +83,7 @@ export async function startFakeBroker(initial: FakeMode = OK) {
 
 export type FakeBroker = Awaited<ReturnType<typeof startFakeBroker>>;
 
-const PUSHER_VARS = ["PUSHER_APP_ID", "PUSHER_KEY", "PUSHER_SECRET", "PUSHER_HOST", "PUSHER_PORT", "PUSHER_USE_TLS", "REALTIME_PUBLISH_TIMEOUT_MS"];
+const PUSHER_VARS = ["PUSHER_APP_ID", "PUSHER_KEY", "PUSHER_SECRET", "PUSHER_HOST", "PUSHER_PORT", "PUSHER_USE_TLS", "REALTIME_PUBLISH_TIMEOUT_MS", "REALTIME_PUBLISH_RETRIES"];
 
 /** Points the app's environment at `vars` only (no broker at all when empty). */
 export function setBrokerEnv(vars: Record<string, string>) {
@@ -94,11 +94,11 @@ export function setBrokerEnv(vars: Record<string, string>) {
 
 /**
  * The lifecycle of a publishing test file: one fake broker for the file, the app's environment pointing at it
- * with the given publish timeout, and before each test a new simulated request, no recorded requests, and the
+ * with the given publish timeout and retries (none unless asked: retries have their own test file), and before each test a new simulated request, no recorded requests, and the
  * broker answering like Soketi does on success. After each test its leftover after() work runs and mocks are
  * restored; the environment is put back after the file.
  */
-export function setupFakeBroker({ timeoutMs }: { timeoutMs: number }): { readonly broker: FakeBroker } {
+export function setupFakeBroker({ timeoutMs, retries = 0 }: { timeoutMs: number; retries?: number }): { readonly broker: FakeBroker } {
   const saved = { ...process.env };
   const handle = {} as { broker: FakeBroker };
   beforeAll(async () => {
@@ -113,7 +113,7 @@ export function setupFakeBroker({ timeoutMs }: { timeoutMs: number }): { readonl
     resetRequest();
     handle.broker.requests.length = 0;
     handle.broker.setMode(OK);
-    setBrokerEnv({ ...handle.broker.env, REALTIME_PUBLISH_TIMEOUT_MS: String(timeoutMs) });
+    setBrokerEnv({ ...handle.broker.env, REALTIME_PUBLISH_TIMEOUT_MS: String(timeoutMs), REALTIME_PUBLISH_RETRIES: String(retries) });
   });
   afterEach(async () => {
     vi.useRealTimers();

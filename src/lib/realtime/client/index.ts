@@ -3,6 +3,7 @@
  * channels and read the connection state, and applySignals for the writer's own tab. See docs/realtime.md.
  */
 export { RealtimeProvider, type RealtimeProviderProps } from "./provider";
+export { createRealtimeClient, type RealtimeClient, type RealtimeClientOptions } from "./realtime-client";
 export {
   applySignals,
   useRealtimeChannel,
@@ -38,5 +39,12 @@ export {
 } from "./invalidator";
 export { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 export { POLL_INTERVAL_MS } from "./fallback-polling";
+export {
+  VERSION_CHECK_INTERVAL_MS,
+  createVersionTracker,
+  type ChannelVersions,
+  type VersionTracker,
+  type VersionVerdict,
+} from "./versions";
 export { SOCKET_ID_HEADER } from "./socket-id-header";
 export { GuardedPusher, type PusherFactory, type PusherLike, type PusherOptions, type RealtimeClientConfig } from "./pusher-connection";

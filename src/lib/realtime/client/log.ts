@@ -15,8 +15,12 @@ import type { RealtimeStatus } from "./connection";
  */
 export type SignalFate = "applied" | "coalesced" | "ignored";
 
-/** Why the tab refreshed a channel's scopes without a signal. */
-export type ResyncCause = "reconnect" | "poll" | "manual";
+/**
+ * Why the tab refreshed a channel's scopes without a signal. gap: a signal skipped a version, or the subscription's
+ * baseline showed writes the tab never heard of; version-check: the periodic (or focus) check found the channel
+ * ahead. Both repair a lost signal (client/versions.ts).
+ */
+export type ResyncCause = "reconnect" | "poll" | "manual" | "gap" | "version-check";
 
 type EntryBase = {
   /** Increasing per log; a stable React key. */
@@ -38,6 +42,8 @@ export type RealtimeSignalEntry = EntryBase & {
   coalescedKeys: number;
   /** Why an ignored signal was ignored. */
   reason?: string;
+  /** The channel version the signal carried, if any. */
+  version?: number;
 };
 
 export type RealtimeResyncEntry = EntryBase & {

@@ -1,17 +1,18 @@
 "use client";
 
 import { useEffect, useMemo, useState, type ReactNode } from "react";
-import { useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
-import { parseSignal, type Signal } from "../signal";
-import { createDisabledConnection, warnInDevelopment, type RealtimeConnection } from "./connection";
-import { POLL_INTERVAL_MS, startFallbackPolling } from "./fallback-polling";
+import type { RealtimeConnection } from "./connection";
+import { POLL_INTERVAL_MS } from "./fallback-polling";
 import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
-import type { RealtimeLog, RealtimeSignalEntry, ResyncCause } from "./log";
-import { createPusherConnection, type PusherFactory, type RealtimeClientConfig } from "./pusher-connection";
+import type { RealtimeLog } from "./log";
+import type { PusherFactory, RealtimeClientConfig } from "./pusher-connection";
+import { createRealtimeClient } from "./realtime-client";
 import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
+import { VERSION_CHECK_INTERVAL_MS } from "./versions";
 
 export type RealtimeProviderProps = {
   /** From realtime.clientConfig() on the server; null means realtime is off. */
@@ -29,36 +30,14 @@ export type RealtimeProviderProps = {
   pollIntervalMs?: number;
   /** Reconnect back-off; must be stable (module-level). */
   reconnectPolicy?: ReconnectPolicy;
+  /** How often a connected tab checks its channels' versions (also on focus and when visible); 0: only then. */
+  versionCheckIntervalMs?: number;
   /**
    * Where to record signals (with their fate), resyncs and connection changes for an inspector (log.ts); created
    * once at module level. Absent or null (production): nothing is recorded and nothing extra is computed.
    */
   log?: RealtimeLog | null;
 };
-
-/** Why the registry gave a signal no keys, worked out only for the log (mirrors ScopeRegistry.keys). */
-function ignoredReason(scopes: AnyScopeRegistry, channelName: string, signal: Signal | null): string {
-  if (!signal) return "malformed: not a signal (bad JSON, unknown fields, too large)";
-  const spec = scopes.spec(signal.scope);
-  if (!spec) return `unknown scope "${signal.scope}"`;
-  const channel = scopes.channels.parse(channelName);
-  if (channel && !spec.carriedBy.includes(channel.kind)) return `scope "${signal.scope}" is not carried by ${channel.kind} channels`;
-  return "ids missing or malformed for the scope";
-}
-
-function signalEntry(
-  scopes: AnyScopeRegistry,
-  channel: string,
-  signal: Signal | null,
-  keys: readonly QueryKey[] | null,
-  merged: number | void,
-): Omit<RealtimeSignalEntry, "seq" | "at"> {
-  const described = { channel, scope: signal?.scope, ids: signal?.ids };
-  if (!keys) return { kind: "signal", ...described, keys: [], fate: "ignored", coalescedKeys: 0, reason: ignoredReason(scopes, channel, signal) };
-  const coalescedKeys = merged ?? 0;
-  const fate = keys.length > 0 && coalescedKeys >= keys.length ? "coalesced" : "applied";
-  return { kind: "signal", ...described, keys, fate, coalescedKeys };
-}
 
 const noop = () => {};
 
@@ -82,56 +61,37 @@ export function RealtimeProvider({
   createPusher,
   pollIntervalMs = POLL_INTERVAL_MS,
   reconnectPolicy = RECONNECT_POLICY,
+  versionCheckIntervalMs = VERSION_CHECK_INTERVAL_MS,
   log = null,
 }: RealtimeProviderProps) {
   const queryClient = useQueryClient();
   const [live, setLive] = useState<{ connection: RealtimeConnection; resyncAll: () => void } | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
-  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint } = config ?? {};
+  const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint } = config ?? {};
 
   useEffect(() => {
-    const invalidator = createInvalidator(queryClient);
-    const resync = (name: string, cause: ResyncCause) => {
-      const channel = scopes.channels.parse(name);
-      if (!channel) return;
-      const keys = scopes.resyncKeys(channel);
-      invalidator.invalidate(keys);
-      log?.record({ kind: "resync", channel: name, cause, keys });
-    };
-    const conn =
-      key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
-        ? createPusherConnection({
-            config: { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint },
-            createPusher,
-            reconnectPolicy,
-            onSignal: (name, data) => {
-              const signal = parseSignal(data);
-              const keys = signal && scopes.keys(signal, scopes.channels.parse(name));
-              const merged = keys ? invalidator.invalidate(keys) : undefined;
-              if (!keys) warnInDevelopment(`ignored a malformed or unknown signal on ${name}`, data);
-              // Without a log, `?.` skips the call and its argument: no entry is built, no reason worked out.
-              log?.record(signalEntry(scopes, name, signal, keys, merged));
-            },
-            onResync: (name) => resync(name, "reconnect"),
-          })
-        : createDisabledConnection();
-    const stopPolling = startFallbackPolling(conn, () => conn.channels().forEach((name) => resync(name, "poll")), pollIntervalMs);
-    const uninstallHeader = installSocketIdHeader(() => conn.socketId());
-    const unwatchStatus = log
-      ? conn.onStatusChange(() => log.record({ kind: "status", status: conn.getStatus(), socketId: conn.socketId() }))
-      : noop;
-    const resyncAll = () => conn.channels().forEach((name) => resync(name, "manual"));
+    const client = createRealtimeClient({
+      queryClient,
+      scopes,
+      config: key && wsHost && wsPort && cluster && authEndpoint && signinEndpoint
+        ? { key, wsHost, wsPort, forceTLS: !!forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint }
+        : null,
+      createInvalidator,
+      createPusher,
+      pollIntervalMs,
+      reconnectPolicy,
+      versionCheckIntervalMs,
+      log,
+    });
+    const uninstallHeader = installSocketIdHeader(() => client.connection.socketId());
     // The connection is an external resource created here, not derived from render; the state only publishes it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setLive({ connection: conn, resyncAll });
+    setLive({ connection: client.connection, resyncAll: client.resyncAll });
     return () => {
-      unwatchStatus();
       uninstallHeader();
-      stopPolling();
-      conn.destroy();
-      invalidator.dispose?.();
+      client.dispose();
     };
-  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, log]);
+  }, [queryClient, scopes, key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint, userChannel, createInvalidator, createPusher, pollIntervalMs, reconnectPolicy, versionCheckIntervalMs, log]);
 
   const configured = config !== null;
   const value = useMemo(

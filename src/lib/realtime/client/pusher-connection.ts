@@ -1,5 +1,5 @@
 import Pusher, { type ChannelAuthorizationHandler, type Options as PusherOptions } from "pusher-js";
-import { INVALIDATE_EVENT } from "../signal";
+import { CHANNEL_VERSION_FIELD, INVALIDATE_EVENT } from "../signal";
 import { createChannelRegistry } from "./channel-registry";
 import { statusFromPusherState, warnInDevelopment, type RealtimeConnection, type RealtimeStatus } from "./connection";
 import { guardReconnects, RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
@@ -39,13 +39,20 @@ export type RealtimeClientConfig = {
   authEndpoint: string;
   /** The user sign-in route (createRealtimeSigninHandler). */
   signinEndpoint: string;
+  /** The channel versions route (createRealtimeVersionsHandler); absent: no version checks. */
+  versionsEndpoint?: string;
 };
+
 
 /**
  * Channel authorization that first waits for this connection's sign-in to finish: the server signs a session's
  * channel only on a socket that session signed in (auth.ts), and pusher-js would otherwise ask for both at once.
  */
-function authorizeAfterSignin(endpoint: string, signinDone: () => Promise<unknown> | null | undefined): ChannelAuthorizationHandler {
+function authorizeAfterSignin(
+  endpoint: string,
+  signinDone: () => Promise<unknown> | null | undefined,
+  onBaseline: (channel: string, version: number) => void,
+): ChannelAuthorizationHandler {
   return ({ socketId, channelName }, callback) => {
     void (async () => {
       await signinDone();
@@ -56,15 +63,23 @@ function authorizeAfterSignin(endpoint: string, signinDone: () => Promise<unknow
         body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
       });
       if (!response.ok) throw new Error(`${endpoint} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      return (await response.json()) as { auth: string };
+      return (await response.json()) as { auth: string; [CHANNEL_VERSION_FIELD]?: unknown };
     })().then(
-      (data) => callback(null, data),
+      (data) => {
+        const version = data[CHANNEL_VERSION_FIELD];
+        if (typeof version === "number" && Number.isSafeInteger(version) && version >= 0) onBaseline(channelName, version);
+        callback(null, data);
+      },
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
     );
   };
 }
 
-export function pusherOptions(config: RealtimeClientConfig, signinDone: () => Promise<unknown> | null | undefined = () => null): PusherOptions {
+export function pusherOptions(
+  config: RealtimeClientConfig,
+  signinDone: () => Promise<unknown> | null | undefined = () => null,
+  onBaseline: (channel: string, version: number) => void = () => {},
+): PusherOptions {
   return {
     cluster: config.cluster,
     wsHost: config.wsHost,
@@ -75,7 +90,7 @@ export function pusherOptions(config: RealtimeClientConfig, signinDone: () => Pr
     enabledTransports: ["ws", "wss"],
     disableStats: true,
     userAuthentication: { endpoint: config.signinEndpoint, transport: "ajax" },
-    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax", customHandler: authorizeAfterSignin(config.authEndpoint, signinDone) },
+    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax", customHandler: authorizeAfterSignin(config.authEndpoint, signinDone, onBaseline) },
   };
 }
 
@@ -98,6 +113,12 @@ type Options = {
    * joined, or it was joined while the connection was lost); refresh everything it covers.
    */
   onResync?: (channel: string) => void;
+  /** A private channel's version, from its authorization (just before the broker subscribes it). */
+  onBaseline?: (channel: string, version: number) => void;
+  /** The broker confirmed a subscription (the first or a renewed one). */
+  onSubscribed?: (channel: string) => void;
+  /** The last member left the channel and it was unsubscribed. */
+  onRelease?: (channel: string) => void;
   createPusher?: PusherFactory;
   /** Applied to whatever the factory returns (idempotent; a test double without pusher-js internals is left as is). */
   reconnectPolicy?: ReconnectPolicy;
@@ -111,6 +132,9 @@ export function createPusherConnection({
   config,
   onSignal,
   onResync,
+  onBaseline,
+  onSubscribed: onConfirmed,
+  onRelease,
   createPusher = defaultFactory,
   reconnectPolicy = RECONNECT_POLICY,
 }: Options): RealtimeConnection {
@@ -159,7 +183,10 @@ export function createPusherConnection({
 
   const ensurePusher = () => {
     if (!pusher) {
-      const client = createPusher(config.key, pusherOptions(config, () => client.user?.signinDonePromise));
+      const client = createPusher(
+        config.key,
+        pusherOptions(config, () => client.user?.signinDonePromise, (name, version) => onBaseline?.(name, version)),
+      );
       pusher = client;
       guardReconnects(client, reconnectPolicy);
       client.connection.bind("state_change", onStateChange);
@@ -179,6 +206,7 @@ export function createPusherConnection({
     missed.set(name, status === "offline");
     const handler: Handler = (data) => onSignal(name, data);
     const onSubscribed: Handler = () => {
+      onConfirmed?.(name);
       if (!missed.get(name)) return;
       missed.set(name, false);
       onResync?.(name);
@@ -193,6 +221,7 @@ export function createPusherConnection({
       channel.unbind("pusher:subscription_succeeded", onSubscribed);
       channel.unbind("pusher:subscription_error", onError);
       client.unsubscribe(name);
+      onRelease?.(name);
     };
   });
 

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod/v4";
 import { isPusherChannelName, type Channels, type ChannelSpecs, type ParsedChannel } from "../channels";
 import { SOCKET_ID_PATTERN } from "../client/socket-id-header";
+import { CHANNEL_VERSION_FIELD } from "../signal";
 import type { Broker } from "./broker";
 
 /**
@@ -47,8 +48,8 @@ export type ConnectionSignIn<Session> = {
   isSignedIn: (session: Session, socketId: string) => Promise<boolean>;
 };
 
-const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
-const fail = (status: number, error: string) => json(status, { error });
+export const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+export const fail = (status: number, error: string) => json(status, { error });
 
 /**
  * A browser always sends Origin on a POST; it must be this app (appUrl, or the host the request came to). Clients
@@ -106,15 +107,20 @@ export async function readCappedForm(req: Request, maxBytes: number): Promise<Ca
 }
 
 /** The checks every request of pusher-js passes first: same origin, realtime on, a small form body. */
-async function readPusherForm(req: Request, appUrl: string | undefined, broker: Broker | null): Promise<URLSearchParams | Response> {
+export async function readPusherForm(
+  req: Request,
+  appUrl: string | undefined,
+  broker: Broker | null,
+  maxBytes = MAX_AUTH_BODY_BYTES,
+): Promise<URLSearchParams | Response> {
   if (!isSameOriginRequest(req, appUrl)) return fail(403, "Cross-site request refused.");
   if (!broker) return fail(503, "Realtime is not configured.");
-  const read = await readCappedForm(req, MAX_AUTH_BODY_BYTES);
+  const read = await readCappedForm(req, maxBytes);
   return read.ok ? read.form : fail(read.status, read.error);
 }
 
 /** A database or broker hiccup must not look like a server bug to pusher-js; it asks again on the next connection. */
-function unavailable(what: string, err: unknown): Response {
+export function unavailable(what: string, err: unknown): Response {
   console.error(`[realtime] ${what} failed:`, err instanceof Error ? err.message : err);
   return fail(503, `Realtime ${what} is temporarily unavailable.`);
 }
@@ -133,6 +139,11 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
   signIn: ConnectionSignIn<Session>;
   /** The app's public origin, accepted in a browser's Origin header besides the host the request came to. */
   appUrl?: () => string | undefined;
+  /**
+   * The channels' current versions (0: never written), the same reader the versions route uses: the signed answer
+   * then carries the channel's version as `channel_version`, the tab's baseline for gap detection (client/versions.ts).
+   */
+  readVersions?: (channels: readonly string[]) => Promise<Record<string, number>>;
 };
 
 /**
@@ -147,6 +158,7 @@ export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   canAccess,
   signIn,
   appUrl = () => undefined,
+  readVersions,
 }: RealtimeAuthOptions<Specs, Session>): (req: Request) => Promise<Response> {
   return async (req) => {
     try {
@@ -165,7 +177,12 @@ export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
       }
       const decision = await canAccess(session, channel);
       if (!decision.ok) return fail(decision.status, decision.error);
-      return json(200, broker!.pusher.authorizeChannel(socket_id, channel_name));
+      const signed = broker!.pusher.authorizeChannel(socket_id, channel_name);
+      if (!readVersions) return json(200, signed);
+      // Read after the policy said yes, so a refused caller learns nothing; before the broker subscribes the socket,
+      // so a write in between is either below this baseline or heard as a signal.
+      const version = (await readVersions([channel_name]))[channel_name] ?? 0;
+      return json(200, { ...signed, [CHANNEL_VERSION_FIELD]: version });
     } catch (err) {
       return unavailable("channel authorization", err);
     }

@@ -21,6 +21,8 @@ export type BrokerConfig = {
   cluster?: string;
   /** Bound on one publish call, and on the health probe. Default 2000 ms. */
   timeoutMs?: number;
+  /** Further attempts for a server action's failed publish (sender.ts PUBLISH_RETRY_POLICY). Default 3. */
+  publishRetries?: number;
   /** Host browsers connect to, when different from `host`. */
   publicHost?: string;
   publicPort?: number;
@@ -49,7 +51,10 @@ export function createBroker(config: BrokerConfig): Broker {
 }
 
 /** The browser's view of the broker (its public host and port may differ from the server's). */
-export function clientConfigOf(config: BrokerConfig, endpoints: Pick<RealtimeClientConfig, "authEndpoint" | "signinEndpoint">): RealtimeClientConfig {
+export function clientConfigOf(
+  config: BrokerConfig,
+  endpoints: Pick<RealtimeClientConfig, "authEndpoint" | "signinEndpoint" | "versionsEndpoint">,
+): RealtimeClientConfig {
   const cluster = config.cluster ?? "mt1";
   const wsHost = config.publicHost ?? config.host ?? `ws-${cluster}.pusher.com`;
   const forceTLS = config.publicHost ? (config.publicTLS ?? false) : config.host ? (config.useTLS ?? false) : true;

@@ -27,13 +27,14 @@ export class PublishMetrics {
     this.duplicateCount += n;
   }
 
-  call(deliveries: number, ms: number, failure: string | null): void {
+  /** One broker call; `lost`: how many of its deliveries failed for good (the rest of a failed call is retried). */
+  call(deliveries: number, ms: number, failure: string | null, lost = deliveries): void {
     this.calls++;
     this.latencies[this.latencyCount++ % LATENCY_WINDOW] = ms;
     if (failure === null) this.sent += deliveries;
     else {
       this.failedCalls++;
-      this.failed(deliveries, failure);
+      this.failed(lost, failure);
     }
   }
 

@@ -20,6 +20,12 @@ export {
   type RealtimeAuthOptions,
   type RealtimeSigninOptions,
 } from "./auth";
+export {
+  createRealtimeVersionsHandler,
+  MAX_VERSION_CHANNELS,
+  MAX_VERSIONS_BODY_BYTES,
+  type RealtimeVersionsOptions,
+} from "./versions";
 export type { BrokerConfig } from "./broker";
 export type { RealtimeClientConfig } from "../client/pusher-connection";
 export type { RealtimeHealth } from "./health";

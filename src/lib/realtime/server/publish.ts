@@ -3,10 +3,19 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { headers } from "next/headers";
 import { after } from "next/server";
 import type { AnyScopeRegistry, Publication } from "../scopes";
-import { fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
+import { ChannelVersionSchema, fastSignal, signalData, SIGNAL_MAX_BYTES, SignalSchema, type Signal } from "../signal";
 import type { Broker } from "./broker";
 import type { PublishMetrics } from "./health";
-import { deliveryKey, PublishBatch, RealtimePublishError, unitChannels, type Delivery, type PublishSender } from "./sender";
+import {
+  deliveryKey,
+  NO_RETRY,
+  PublishBatch,
+  retryPolicyOf,
+  RealtimePublishError,
+  unitChannels,
+  type Delivery,
+  type PublishSender,
+} from "./sender";
 import { createThrottle, type Throttle } from "./throttle";
 import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/socket-id-header";
 
@@ -128,6 +137,10 @@ async function requestHeaders(): Promise<Headers | null> {
   }
 }
 
+/** A checked signal's wire text with its channel's version (`data` never has one: publishers cannot set `v`). */
+const VERSION_BYTES = `,"v":${Number.MAX_SAFE_INTEGER}`.length;
+const versionedData = (data: string, v: number) => `${data.slice(0, -1)},"v":${v}}`;
+
 function newEntry(deliveries: Delivery[]): Entry {
   let settle!: Entry["settle"];
   const done = new Promise<void>((resolve, reject) => {
@@ -159,9 +172,10 @@ export function createPublisher<Pub extends Publication>({
   const throttles = new Map<string, Throttle>();
   /** Publications made outside any action (a route handler, a script, work an action left behind). */
   const detached: Outbox = { entries: [], scheduled: false };
+  const throttledVersions = new Map<string, number>();
 
   /** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
-  function check(publication: Publication): { channels: string[]; signal: Signal; data: string } {
+  function check(publication: Publication): { channels: string[]; signal: Signal; data: string; versions?: Readonly<Record<string, number>> } {
     const channels = [...new Set(publication.channels)];
     if (channels.length === 0) throw new RealtimePublishError(channels, "no channel given");
     // The plain check first (same verdict, a tenth of the cost); the schema decides, and explains, the rest.
@@ -171,6 +185,7 @@ export function createPublisher<Pub extends Publication>({
       if (!parsed.success) throw new RealtimePublishError(channels, `invalid signal: ${parsed.error.issues[0]?.message}`);
       signal = parsed.data;
     }
+    if (signal.v !== undefined) throw new RealtimePublishError(channels, "a signal's v comes from the publication's versions, not from the signal");
     const data = signalData(signal);
     if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES) throw new RealtimePublishError(channels, `signal over ${SIGNAL_MAX_BYTES} bytes`);
     const checkedKinds = new Set<string>();
@@ -183,11 +198,18 @@ export function createPublisher<Pub extends Publication>({
       }
       checkedKinds.add(channel.kind);
     }
-    return { channels, signal, data };
+    const { versions } = publication;
+    if (versions === undefined) return { channels, signal, data };
+    if (Buffer.byteLength(data) > SIGNAL_MAX_BYTES - VERSION_BYTES) throw new RealtimePublishError(channels, `signal over ${SIGNAL_MAX_BYTES} bytes with its version`);
+    for (const [name, version] of Object.entries(versions)) {
+      if (!channels.includes(name)) throw new RealtimePublishError(channels, `a version for ${JSON.stringify(name)}, which is not among the channels`);
+      if (!ChannelVersionSchema.safeParse(version).success) throw new RealtimePublishError(channels, `invalid version for ${name}`);
+    }
+    return { channels, signal, data, versions };
   }
 
   /** Sends the entries' deliveries together and settles each entry with its own outcome. */
-  async function deliver(entries: Entry[]): Promise<void> {
+  async function deliver(entries: Entry[], retrying = false): Promise<void> {
     const current = broker();
     const batch = new PublishBatch();
     for (const entry of entries) for (const delivery of entry.deliveries) batch.add(delivery);
@@ -195,7 +217,7 @@ export function createPublisher<Pub extends Publication>({
     metrics.requested(batch.requested);
     metrics.duplicates(batch.duplicates);
     const units = batch.units();
-    const outcomes = await sender(current).submit(units);
+    const outcomes = await sender(current).submit(units, retrying ? retryPolicyOf(current.config) : NO_RETRY);
     const failed = new Map<string, string>();
     units.forEach((unit, i) => {
       const reason = outcomes[i];
@@ -221,7 +243,8 @@ export function createPublisher<Pub extends Publication>({
     outbox.entries = [];
     outbox.scheduled = false;
     for (const entry of queued) entry.state = "sending";
-    return deliver(queued);
+    // Held past the response by after(): a failed publish is tried again a few times before it counts as lost.
+    return deliver(queued, true);
   };
 
   /**
@@ -241,20 +264,27 @@ export function createPublisher<Pub extends Publication>({
     holdPastResponse(sending);
   }
 
-  function throttled(windowMs: number, channel: string, data: string): void {
+  function throttled(windowMs: number, channel: string, data: string, version: number | undefined): void {
     const key = `${channel} ${data}`;
+    // The window sends one signal for all its requests: the one with the newest version, which stands for them all.
+    const newest = throttledVersions.get(key);
+    if (version !== undefined && (newest === undefined || version > newest)) throttledVersions.set(key, version);
     let throttle = throttles.get(key);
     if (!throttle) {
       throttle = createThrottle({
         windowMs,
         // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
         fire: async () => {
-          const entry = newEntry([{ channels: [channel], data }]);
+          const v = throttledVersions.get(key);
+          const entry = newEntry([{ channels: [channel], data: v === undefined ? data : versionedData(data, v) }]);
           entry.state = "sending";
           await deliver([entry]);
           await entry.done;
         },
-        onIdle: () => throttles.delete(key),
+        onIdle: () => {
+          throttles.delete(key);
+          throttledVersions.delete(key);
+        },
       });
       throttles.set(key, throttle);
     }
@@ -296,10 +326,16 @@ export function createPublisher<Pub extends Publication>({
       if (!broker()) return settledReceipt(receiptSignals);
 
       const deliveries: Delivery[] = [];
-      for (const { channels, signal, data } of checked) {
+      for (const { channels, signal, data, versions } of checked) {
         const windowMs = registry.spec(signal.scope)?.throttleMs;
-        if (windowMs) channels.forEach((channel) => throttled(windowMs, channel, data));
-        else deliveries.push({ channels, data, socketId });
+        if (windowMs) channels.forEach((channel) => throttled(windowMs, channel, data, versions?.[channel]));
+        else if (!versions) deliveries.push({ channels, data, socketId });
+        else {
+          // Each channel's own version: one message per channel (the sender packs them 10 to a batch call).
+          const plain = channels.filter((channel) => versions[channel] === undefined);
+          if (plain.length > 0) deliveries.push({ channels: plain, data, socketId });
+          for (const [channel, v] of Object.entries(versions)) deliveries.push({ channels: [channel], data: versionedData(data, v), socketId });
+        }
       }
       if (deliveries.length === 0) return settledReceipt(receiptSignals);
       const entry = newEntry(deliveries);

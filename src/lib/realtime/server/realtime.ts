@@ -18,6 +18,8 @@ export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
   authEndpoint?: string;
   /** Where the host mounted createRealtimeSigninHandler; handed to browsers. Default /api/realtime/signin. */
   signinEndpoint?: string;
+  /** Where the host mounted createRealtimeVersionsHandler; handed to browsers. Default /api/realtime/versions; null: none. */
+  versionsEndpoint?: string | null;
   /** Said once when no broker is configured, to tell an operator how to turn realtime on. */
   offHint?: string;
 };
@@ -47,6 +49,7 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
   broker: readConfig,
   authEndpoint = "/api/realtime/auth",
   signinEndpoint = "/api/realtime/signin",
+  versionsEndpoint = "/api/realtime/versions",
   offHint = "no broker configured",
 }: RealtimeServerOptions<R>): RealtimeServer<R> {
   const metrics = new PublishMetrics();
@@ -82,7 +85,7 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
     broker,
     clientConfig() {
       const b = broker();
-      return b ? clientConfigOf(b.config, { authEndpoint, signinEndpoint }) : null;
+      return b ? clientConfigOf(b.config, { authEndpoint, signinEndpoint, ...(versionsEndpoint ? { versionsEndpoint } : {}) }) : null;
     },
     async terminateUserConnections(userId) {
       const b = broker();

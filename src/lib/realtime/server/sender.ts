@@ -105,7 +105,28 @@ export class RealtimePublishError extends Error {
 /** A failure reason, or null once the broker accepted the unit. */
 export type Outcome = string | null;
 
-type Job = { unit: PublishUnit; key: string; deadline: number; waiters: Array<(outcome: Outcome) => void> };
+/**
+ * How often a failed delivery is tried again, and after how long (`attempt` counts from 1, the first retry). Each
+ * attempt has the broker's whole timeout. A server action's signals retry (their after() work stays alive for it,
+ * and the response never waits); an Inngest step's do not: it fails fast, and Inngest retries the step.
+ */
+export type RetryPolicy = { retries: number; delayMs(attempt: number): number };
+/** 250 ms, 1 s, 4 s: a broker restart (a few seconds) is ridden out; a lasting outage costs at most 3 more calls. */
+export const PUBLISH_RETRY_POLICY: RetryPolicy = { retries: 3, delayMs: (attempt) => 250 * 4 ** (attempt - 1) };
+/** The default policy with the broker configuration's number of retries. */
+export const retryPolicyOf = (config: { publishRetries?: number }): RetryPolicy =>
+  config.publishRetries === undefined ? PUBLISH_RETRY_POLICY : { ...PUBLISH_RETRY_POLICY, retries: config.publishRetries };
+export const NO_RETRY: RetryPolicy = { retries: 0, delayMs: () => 0 };
+
+type Job = {
+  unit: PublishUnit;
+  key: string;
+  deadline: number;
+  waiters: Array<(outcome: Outcome) => void>;
+  /** Attempts made so far. */
+  attempts: number;
+  retry: RetryPolicy;
+};
 
 /**
  * Calls in flight per process. Work sent while they are busy waits and is packed into full calls (10 events per
@@ -176,12 +197,14 @@ export class PublishSender {
     return { in_flight: this.inFlight, queued: this.triggers.length + this.events.length };
   }
 
-  submit(units: readonly PublishUnit[]): Promise<Outcome[]> {
+  /** Resolves once every unit was accepted or failed for good (after `retry`'s attempts), each with its outcome. */
+  submit(units: readonly PublishUnit[], retry: RetryPolicy = NO_RETRY): Promise<Outcome[]> {
     const deadline = performance.now() + this.broker.timeoutMs;
     const outcomes = units.map(
       (unit) =>
         new Promise<Outcome>((resolve) => {
-          const key = unitKey(unit);
+          // Work that retries and work that fails fast are never merged: each keeps its own promise.
+          const key = `${retry.retries} ${unitKey(unit)}`;
           const same = this.waiting.get(key);
           if (same) {
             // Identical work from another request that has not gone out yet: one delivery serves both.
@@ -189,17 +212,37 @@ export class PublishSender {
             this.metrics.duplicates(unitChannels(unit).length);
             return;
           }
-          const job: Job = { unit, key, deadline, waiters: [resolve] };
-          this.waiting.set(key, job);
-          (unit.kind === "trigger" ? this.triggers : this.events).push(job);
+          this.enqueue({ unit, key, deadline, waiters: [resolve], attempts: 0, retry });
         }),
     );
-    if (!this.pumpQueued) {
-      this.pumpQueued = true;
-      // A microtask: what other requests submit in the same turn joins the same calls.
-      queueMicrotask(() => this.pump());
-    }
+    this.schedulePump();
     return Promise.all(outcomes);
+  }
+
+  private enqueue(job: Job): void {
+    this.waiting.set(job.key, job);
+    (job.unit.kind === "trigger" ? this.triggers : this.events).push(job);
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    // A microtask: what other requests submit in the same turn joins the same calls.
+    queueMicrotask(() => this.pump());
+  }
+
+  /** A failed job's next attempt, with the broker's whole timeout again (so deadlines still grow in queue order). */
+  private retryLater(job: Job): void {
+    setTimeout(() => {
+      job.deadline = performance.now() + this.broker.timeoutMs;
+      const same = this.waiting.get(job.key);
+      if (same) {
+        same.waiters.push(...job.waiters);
+        return;
+      }
+      this.enqueue(job);
+      this.schedulePump();
+    }, job.retry.delayMs(job.attempts));
   }
 
   private pump(): void {
@@ -226,14 +269,20 @@ export class PublishSender {
       while (queue.length && queue.peek()!.deadline - now < 1) expired.push(queue.shift()!);
     }
     if (expired.length === 0) return;
-    // No longer waiting: identical work submitted later must be sent, not attached to a job already settled.
-    for (const job of expired) this.waiting.delete(job.key);
+    // Out of the queue, so out of `waiting` too: identical work submitted later must not wait on a settled job.
+    for (const job of expired) {
+      this.waiting.delete(job.key);
+      job.attempts++;
+    }
     const reason = `timed out after ${this.broker.timeoutMs}ms waiting for a free connection to the broker`;
     this.settle(expired, reason, null);
   }
 
   private send(jobs: Job[]): void {
-    for (const job of jobs) this.waiting.delete(job.key);
+    for (const job of jobs) {
+      this.waiting.delete(job.key);
+      job.attempts++;
+    }
     const started = performance.now();
     const budget = Math.max(1, Math.min(...jobs.map((j) => j.deadline)) - started);
     this.inFlight++;
@@ -250,10 +299,14 @@ export class PublishSender {
   }
 
   private settle(jobs: Job[], outcome: Outcome, callMs: number | null): void {
-    const channels = jobs.flatMap((j) => unitChannels(j.unit));
-    if (callMs === null) this.metrics.failed(channels.length, outcome ?? "");
-    else this.metrics.call(channels.length, callMs, outcome);
-    if (outcome !== null) console.error(new RealtimePublishError(channels, outcome).message);
-    for (const job of jobs) for (const resolve of job.waiters) resolve(outcome);
+    // A failed job with attempts left goes again later; only what failed for good counts as lost and is logged.
+    const again = outcome === null ? [] : jobs.filter((j) => j.attempts <= j.retry.retries);
+    const done = again.length === 0 ? jobs : jobs.filter((j) => !again.includes(j));
+    const lost = outcome === null ? [] : done.flatMap((j) => unitChannels(j.unit));
+    if (callMs === null) this.metrics.failed(lost.length, outcome ?? "");
+    else this.metrics.call(jobs.flatMap((j) => unitChannels(j.unit)).length, callMs, outcome, lost.length);
+    if (outcome !== null && lost.length > 0) console.error(new RealtimePublishError(lost, outcome).message);
+    for (const job of done) for (const resolve of job.waiters) resolve(outcome);
+    for (const job of again) this.retryLater(job);
   }
 }

@@ -7,6 +7,7 @@ import { SESSION_COOKIE, SESSION_MAX_AGE_S, createSession } from "@/backend/sess
 import { demoLoginEnabled, getEnv } from "@/env";
 import { publishInvalidate } from "@/backend/realtime/server";
 import { sessionSignal } from "@/backend/realtime/signals";
+import { stampVersions } from "@/backend/realtime/versions";
 import { isSameOriginRequest, readCappedForm } from "@/lib/realtime/server";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
@@ -79,8 +80,9 @@ export async function POST(request: Request) {
 
   const ip = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "";
   const { token, sessionId } = await createSession(user.id, describeDevice(request.headers.get("user-agent")), ip);
-  // The user's other devices list the new session without a reload.
-  publishInvalidate(sessionSignal(user.id, sessionId));
+  // The user's other devices list the new session without a reload. The session store writes the row in its own
+  // statement (shared with every sign-in path), so the channel's version moves right after that commit.
+  publishInvalidate(await stampVersions(db, sessionSignal(user.id, sessionId)));
 
   // A relative Location keeps the visitor on the host they used (a proxy's, or 127.0.0.1 vs localhost).
   const response = new NextResponse(null, { status: 303, headers: { location: safeRedirectPath(parsed.data.next) } });

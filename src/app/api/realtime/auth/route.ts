@@ -3,6 +3,7 @@ import { getEnv } from "@/env";
 import { canAccessChannel } from "@/backend/realtime/channel-policy";
 import { connectionSignIn } from "@/backend/realtime/connection-sign-in";
 import { realtime } from "@/backend/realtime/server";
+import { readChannelVersionsNow } from "@/backend/realtime/versions";
 import { getSession } from "@/backend/services/session.actions";
 
 /**
@@ -15,4 +16,5 @@ export const POST = createRealtimeAuthHandler({
   canAccess: canAccessChannel,
   signIn: connectionSignIn,
   appUrl: () => getEnv().APP_URL,
+  readVersions: readChannelVersionsNow,
 });
