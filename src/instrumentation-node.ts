@@ -1,5 +1,5 @@
 import { demoLoginEnabled, getEnv, type Env } from "@/env";
-import { getDb } from "@/db/client";
+import { exclusively } from "@/db/client";
 import { seed } from "@/db/seed";
 import { realtime } from "@/backend/realtime/server";
 
@@ -27,7 +27,8 @@ export async function onServerStart() {
 
   if (!demoLoginEnabled(env)) return;
   const started = Date.now();
-  await seed(await getDb());
+  // Under the start-up lock: instances started together seed one after the other (the later ones change nothing).
+  await exclusively(seed);
   const db = env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${env.PGLITE_DATA_DIR}`;
   console.log(`[techdiary] demo data ready in ${db} (${Date.now() - started} ms); sign in at ${env.APP_URL}/login`);
 }

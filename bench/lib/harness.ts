@@ -24,16 +24,16 @@ export async function startBroker(): Promise<Broker> {
   const soketi = await startSoketi();
   Object.assign(process.env, soketi.env, { REALTIME_PUBLISH_TIMEOUT_MS: "2000" });
   resetEnvCache();
-  const naive = new PusherServer({
-    appId: soketi.app.id,
-    key: soketi.app.key,
-    secret: soketi.app.secret,
-    host: "127.0.0.1",
-    port: String(soketi.port),
-    useTLS: false,
-  });
   const config = brokerConfig(getEnv());
   if (!config) throw new Error("the app read no broker settings from the env startBroker set");
+  return { ...brokerOn(soketi), config };
+}
+
+/** A Broker for a Soketi already running (a cluster node), without touching the app's env. */
+export function brokerOn(soketi: SoketiHandle): Broker {
+  const { id: appId, key, secret } = soketi.app;
+  const naive = new PusherServer({ appId, key, secret, host: "127.0.0.1", port: String(soketi.port), useTLS: false });
+  const config: BrokerConfig = { appId, key, secret, host: "127.0.0.1", port: soketi.port, useTLS: false, timeoutMs: 2000 };
   return { soketi, naive, config, stop: () => soketi.stop() };
 }
 

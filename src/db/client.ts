@@ -1,47 +1,23 @@
 import "server-only";
-import path from "node:path";
 import { mkdirSync } from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { getEnv } from "@/env";
 import * as schema from "./schema";
+import { assertKnownMigrations, MIGRATIONS_FOLDER, migratePostgres, withStartupLock } from "./migrations.mjs";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-type Handle = { db: Db; close: () => Promise<void> };
-
-const MIGRATIONS = path.join(process.cwd(), "drizzle");
+/**
+ * An open database. `exclusively` runs start-up work (the demo seed) while holding the same lock as migrations, so
+ * instances that start together do it one after the other (src/db/migrations.mjs).
+ */
+export type DbHandle = { db: Db; close: () => Promise<void>; exclusively<T>(fn: (db: Db) => Promise<T>): Promise<T> };
+type Handle = DbHandle;
 
 // One instance per process: Next dev re-evaluates modules on reload, and a second PGlite on the same
 // data directory would corrupt it, so the promise lives on globalThis.
 const holder = globalThis as unknown as { __techdiaryDb?: Promise<Handle> };
-
-type Rows = (query: string) => Promise<Record<string, unknown>[]>;
-
-/**
- * Refuses a database that drizzle recorded a migration in which this checkout does not have. In practice that is a
- * database created before the ids became UUIDs: its one migration (the integer-id 0000_init) was replaced by a new
- * 0000_init, not followed by an ALTER, so there is nothing to migrate in place. Left to drizzle, it would either
- * re-run the new 0000_init on top of the old tables (and fail on the first CREATE) or skip it and serve integer
- * ids to code that expects UUIDs; both are worse than saying what happened.
- */
-async function assertKnownMigrations(rows: Rows, database: string, remedy: string): Promise<void> {
-  const [{ present }] = await rows("select to_regclass('drizzle.__drizzle_migrations') is not null as present");
-  if (!present) return; // A new database: nothing applied yet.
-  const known = new Set(readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => m.hash));
-  const applied = await rows("select hash, created_at from drizzle.__drizzle_migrations order by created_at, id");
-  const unknown = applied.filter((m) => !known.has(String(m.hash)));
-  if (unknown.length === 0) return;
-  const first = unknown[0];
-  const when = new Date(Number(first.created_at));
-  const dated = Number.isNaN(when.getTime()) ? "" : ` (from ${when.toISOString().slice(0, 10)})`;
-  throw new Error(
-    `${database} was created by an older schema (integer ids): it records migration ${String(first.hash).slice(0, 12)}…${dated}, ` +
-      `which is not in drizzle/ any more (ids are UUIDs now, and the migration history was started again). ` +
-      `It cannot be migrated in place. ${remedy}`,
-  );
-}
 
 async function openPglite(dataDir: string): Promise<Handle> {
   const { PGlite } = await import("@electric-sql/pglite");
@@ -60,8 +36,9 @@ async function adoptPglite(client: PGlite, dataDir: string): Promise<Handle> {
       `Delete ${dataDir} (the demo data is seeded again at start), or point DATABASE_URL at a new database.`,
     );
     const db = drizzle(client, { schema });
-    await migrate(db, { migrationsFolder: MIGRATIONS });
-    return { db: db as unknown as Db, close: () => client.close() };
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    // One process owns a PGlite database: nobody to take turns with.
+    return { db: db as unknown as Db, close: () => client.close(), exclusively: (fn) => fn(db as unknown as Db) };
   } catch (err) {
     await client.close().catch(() => {});
     throw err;
@@ -78,20 +55,25 @@ function describeUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string): Promise<Handle> {
+/**
+ * Opens, checks and migrates a PostgreSQL database, under the start-up lock. Each call is its own pool (its own
+ * sessions), so a test can start several "instances" in one process.
+ */
+export async function openPostgres(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
-  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: url, max: 10 });
   try {
-    await assertKnownMigrations(
-      async (query) => (await pool.query<Record<string, unknown>>(query)).rows,
-      `The PostgreSQL database at DATABASE_URL (${describeUrl(url)})`,
-      "Point DATABASE_URL at a new, empty database (the demo data is seeded again at start), or drop and recreate this one.",
-    );
-    const db = drizzle(pool, { schema });
-    await migrate(db, { migrationsFolder: MIGRATIONS });
-    return { db: db as unknown as Db, close: () => pool.end() };
+    await migratePostgres(pool, {
+      database: `The PostgreSQL database at DATABASE_URL (${describeUrl(url)})`,
+      remedy: "Point DATABASE_URL at a new, empty database (the demo data is seeded again at start), or drop and recreate this one.",
+    });
+    const db = drizzle(pool, { schema }) as unknown as Db;
+    return {
+      db,
+      close: () => pool.end(),
+      exclusively: (fn) => withStartupLock(pool, (client) => fn(drizzle(client, { schema }) as unknown as Db)),
+    };
   } catch (err) {
     await pool.end().catch(() => {});
     throw err;
@@ -110,6 +92,15 @@ export function getDb(): Promise<Db> {
     });
   }
   return holder.__techdiaryDb.then((h) => h.db);
+}
+
+/**
+ * Runs start-up work on the process-wide database while no other instance migrates or does the same (the demo seed:
+ * idempotent, but two seeds at once would both insert the rows neither has seen yet).
+ */
+export async function exclusively<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  await getDb();
+  return (await holder.__techdiaryDb!).exclusively(fn);
 }
 
 /**

@@ -76,6 +76,17 @@ export const realtimeSockets = pgTable(
   (t) => [primaryKey({ columns: [t.session_id, t.socket_id] })],
 );
 
+/**
+ * The windows of the publish throttle (the home feed's signal), shared by every app instance on this database so
+ * that the site sends one signal per window, not one per instance (src/backend/realtime/throttle-store.ts). A row
+ * lives while its window is open or has a trailing signal pending; `key` is the throttle's channel and signal.
+ */
+export const realtimeThrottleWindows = pgTable("realtime_throttle_windows", {
+  key: text("key").primaryKey(),
+  ends_at: timestamp("ends_at", { withTimezone: true }).notNull(),
+  pending: boolean("pending").notNull().default(false),
+});
+
 export const articles = pgTable(
   "articles",
   {

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
+import { startRedis, type RedisHandle } from "./redis";
+import { clusterNodeConfig } from "../../scripts/cluster-config.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BASE_CONFIG = path.join(ROOT, "config/soketi.json");
@@ -118,5 +120,39 @@ export async function startSoketi(overrides: Record<string, unknown> = {}): Prom
     restart: launch,
 
     log: () => output,
+  };
+}
+
+export type SoketiCluster = { redis: RedisHandle; nodes: SoketiHandle[]; app: SoketiApp; stop: () => Promise<void> };
+
+/**
+ * A broker cluster as production runs it (scripts/cluster-config.mjs): a throw-away Redis and `count` Soketi nodes on
+ * its adapter, each from the project's config on its own free loopback ports, all serving one app (one random key
+ * and secret). A publish through any node reaches subscribers on every node.
+ */
+export async function startSoketiCluster(count = 2): Promise<SoketiCluster> {
+  const redis = await startRedis();
+  const app = randomApp();
+  const base = JSON.parse(readFileSync(BASE_CONFIG, "utf8")) as Record<string, unknown>;
+  const nodes: SoketiHandle[] = [];
+  try {
+    for (let n = 1; n <= count; n++) {
+      const config = clusterNodeConfig(n, { base, redis, prefix: `test-${app.key}` });
+      const adapterKeys = Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith("adapter.") || key.startsWith("database.redis.")));
+      nodes.push(await startSoketi({ ...adapterKeys, [APPS]: (base[APPS] as SoketiApp[]).map((a) => ({ ...a, ...app })) }));
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis.stop();
+    throw err;
+  }
+  return {
+    redis,
+    nodes,
+    app,
+    async stop() {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await redis.stop();
+    },
   };
 }

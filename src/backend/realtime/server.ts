@@ -1,7 +1,9 @@
 import "server-only";
 import { createRealtimeServer, type BrokerConfig, type RealtimeServer } from "@/lib/realtime/server";
 import { getEnv, type Env } from "@/env";
+import { getDb } from "@/db/client";
 import { scopes } from "./scopes";
+import { databaseWindowStore } from "./throttle-store";
 
 const configs = new WeakMap<Env, BrokerConfig | null>();
 
@@ -33,6 +35,10 @@ function readBrokerConfig(env: Env): BrokerConfig | null {
 
 // One per server process, on globalThis like the database: every bundle of the app (pages, route handlers,
 // instrumentation) then shares one sender, one set of metrics and one home-feed throttle.
+//
+// On PostgreSQL (DATABASE_URL) any number of instances may share the database, so the home feed's throttle window
+// lives in it and is the site's; PGlite is one process's database, so one instance, and the window stays in memory.
+const sharedWindows = databaseWindowStore(getDb);
 const slot = globalThis as { __techdiaryRealtime?: RealtimeServer<typeof scopes> };
 
 /** The app's realtime server: publishInvalidate, collectSignals (runAction wraps every action in it), health. */
@@ -40,6 +46,7 @@ export const realtime = (slot.__techdiaryRealtime ??= createRealtimeServer({
   scopes,
   broker: () => brokerConfig(getEnv()),
   offHint: "PUSHER_APP_ID/PUSHER_KEY/PUSHER_SECRET not set",
+  throttleStore: () => (getEnv().DATABASE_URL ? sharedWindows : null),
 }));
 
 export const { publishInvalidate, collectSignals } = realtime;

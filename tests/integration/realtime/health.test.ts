@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -105,6 +106,8 @@ describe("GET /api/realtime/health", () => {
     expect(status).toBe(200);
     expect(cache).toBe("no-store");
     expect(body).toMatchObject({
+      // Each app instance answers for itself, and says which one it is.
+      instance: { host: hostname(), pid: process.pid, since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       configured: true,
       timeout_ms: 1000,
       broker: { reachable: true, latency_ms: expect.any(Number) },

@@ -77,6 +77,11 @@ export type PublishMetricsSnapshot = {
 export type BrokerProbe = { reachable: boolean; latency_ms: number | null; error?: string };
 
 export type RealtimeHealth = {
+  /**
+   * Whose figures these are. Counters, latencies, the queue and the last failure are this app instance's (its
+   * process, since `since`): behind a load balancer each instance answers for itself, and a monitor sums them.
+   */
+  instance: { host: string; pid: number; since: string };
   configured: boolean;
   timeout_ms: number | null;
   broker: BrokerProbe;

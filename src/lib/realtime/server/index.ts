@@ -29,3 +29,4 @@ export {
 export type { BrokerConfig } from "./broker";
 export type { RealtimeClientConfig } from "../client/pusher-connection";
 export type { RealtimeHealth } from "./health";
+export { memoryWindowStore, type ThrottleWindowStore, type WindowVerdict } from "./throttle";

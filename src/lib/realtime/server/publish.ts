@@ -16,7 +16,7 @@ import {
   type Delivery,
   type PublishSender,
 } from "./sender";
-import { createThrottle, type Throttle } from "./throttle";
+import { createThrottle, type Throttle, type ThrottleWindowStore } from "./throttle";
 import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/socket-id-header";
 
 /**
@@ -39,7 +39,8 @@ import { SOCKET_ID_HEADER, SOCKET_ID_PATTERN as SOCKET_ID } from "../client/sock
  * The receipt is deliberately not a promise: an async function that returns it, or a Promise.all over it, would
  * otherwise wait for the broker by accident (and fail the action with it). Waiting is always an explicit call.
  *
- * Scopes with `throttleMs` bypass the outbox: each (channel, signal) pair has a throttle (throttle.ts) per process.
+ * Scopes with `throttleMs` bypass the outbox: each (channel, signal) pair has a throttle (throttle.ts) per process,
+ * whose window lives in `throttleStore` when the host shares one between its instances.
  */
 
 // The header a tab sends with its server actions, naming its own broker connection; one name for both sides.
@@ -161,11 +162,14 @@ export function createPublisher<Pub extends Publication>({
   broker,
   sender,
   metrics,
+  throttleStore,
 }: {
   registry: AnyScopeRegistry;
   broker: () => Broker | null;
   sender: (broker: Broker) => PublishSender;
   metrics: PublishMetrics;
+  /** Where a new throttle's window lives; null or absent: the throttle's own memory. */
+  throttleStore?: () => ThrottleWindowStore | null;
 }): Publisher<Pub> {
   const scopes = new AsyncLocalStorage<ActionScope>();
   const captures = new AsyncLocalStorage<Capture>();
@@ -273,6 +277,10 @@ export function createPublisher<Pub extends Publication>({
     if (!throttle) {
       throttle = createThrottle({
         windowMs,
+        key,
+        store: throttleStore?.() ?? undefined,
+        // A failing store costs a duplicate signal (the throttle fires on its own); said here, as the sender says the rest.
+        onStoreError: (err) => console.error(`[realtime] throttle window store failed, signal sent anyway: ${String(err)}`),
         // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
         fire: async () => {
           const v = throttledVersions.get(key);

@@ -1,10 +1,12 @@
 import "server-only";
+import { hostname } from "node:os";
 import type { AnyScopeRegistry, RegistryPublication } from "../scopes";
 import type { RealtimeClientConfig } from "../client/pusher-connection";
 import { clientConfigOf, createBroker, describeBrokerError, terminateUser, type Broker, type BrokerConfig } from "./broker";
 import { probeBroker, PublishMetrics, type RealtimeHealth } from "./health";
 import { createPublisher, type Publisher } from "./publish";
 import { PublishSender } from "./sender";
+import type { ThrottleWindowStore } from "./throttle";
 
 export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
   /** The host's scope registry (defineScopes), with its channels. */
@@ -22,6 +24,12 @@ export type RealtimeServerOptions<R extends AnyScopeRegistry> = {
   versionsEndpoint?: string | null;
   /** Said once when no broker is configured, to tell an operator how to turn realtime on. */
   offHint?: string;
+  /**
+   * Where throttled scopes (`throttleMs`) keep their windows, read when a throttle starts. Null or absent: the
+   * throttle's own memory, right for one app instance; several instances share one store (a database table) so that
+   * the window is the site's, not each process's.
+   */
+  throttleStore?: () => ThrottleWindowStore | null;
 };
 
 export type RealtimeServer<R extends AnyScopeRegistry> = Publisher<RegistryPublication<R>> & {
@@ -51,8 +59,10 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
   signinEndpoint = "/api/realtime/signin",
   versionsEndpoint = "/api/realtime/versions",
   offHint = "no broker configured",
+  throttleStore,
 }: RealtimeServerOptions<R>): RealtimeServer<R> {
   const metrics = new PublishMetrics();
+  const instance = { host: hostname(), pid: process.pid, since: new Date().toISOString() };
   const senders = new WeakMap<Broker, PublishSender>();
   let current: { config: BrokerConfig | null; key: string; broker: Broker | null } | null = null;
   let announcedOff = false;
@@ -81,7 +91,7 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
 
   return {
     scopes,
-    ...createPublisher<RegistryPublication<R>>({ registry: scopes, broker, sender: senderFor, metrics }),
+    ...createPublisher<RegistryPublication<R>>({ registry: scopes, broker, sender: senderFor, metrics, throttleStore }),
     broker,
     clientConfig() {
       const b = broker();
@@ -101,6 +111,7 @@ export function createRealtimeServer<R extends AnyScopeRegistry>({
     async health() {
       const b = broker();
       return {
+        instance,
         configured: b !== null,
         timeout_ms: b?.timeoutMs ?? null,
         broker: b ? await probeBroker(b) : { reachable: false, latency_ms: null },

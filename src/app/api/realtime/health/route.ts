@@ -15,7 +15,8 @@ function bearerMatches(header: string | null, token: string): boolean {
 /**
  * For monitors: always 200 while the app runs. Anyone gets `{ ok }` (realtime configured and its broker answering);
  * the details (counters of this process, the last failure, the broker's latency) need REALTIME_HEALTH_TOKEN as a
- * bearer token, since they tell an outsider when and how publishing fails.
+ * bearer token, since they tell an outsider when and how publishing fails. With several app instances each answers
+ * for itself (`instance` names it); nothing here is summed across them.
  */
 export async function GET(request: Request): Promise<Response> {
   const headers = { "cache-control": "no-store" };
