@@ -1,7 +1,15 @@
 import net from "node:net";
 import { freePort } from "./free-port";
 
-export type Balancer = { port: number; connections: () => number[]; close: () => Promise<void> };
+export type Balancer = {
+  port: number;
+  connections: () => number[];
+  /** New connections are closed at once (open ones stay), as by a balancer with no healthy backend. */
+  pause: () => void;
+  /** Accepts again. */
+  resume: () => void;
+  close: () => Promise<void>;
+};
 
 /**
  * A minimal WebSocket-capable load balancer for tests: a TCP proxy on a free loopback port that sends each new
@@ -12,7 +20,9 @@ export async function startBalancer(backends: number[]): Promise<Balancer> {
   const port = await freePort();
   const counts = backends.map(() => 0);
   const open = new Set<net.Socket>();
+  let paused = false;
   const server = net.createServer((client) => {
+    if (paused) return client.destroy();
     open.add(client);
     client.on("close", () => open.delete(client));
     client.pause();
@@ -42,6 +52,8 @@ export async function startBalancer(backends: number[]): Promise<Balancer> {
   return {
     port,
     connections: () => [...counts],
+    pause: () => void (paused = true),
+    resume: () => void (paused = false),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy();

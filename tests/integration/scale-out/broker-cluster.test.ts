@@ -13,7 +13,10 @@ import { freshDb } from "../../helpers/db";
 import { startSoketiCluster, type SoketiCluster, type SoketiHandle } from "../../helpers/soketi";
 import { startBalancer } from "../../helpers/tcp-balancer";
 import { seeded, type Seeded } from "../../db/fixtures";
-import { connectListener, drain, on, type Listener } from "../realtime/listeners";
+import { connectListener, drain, on, sorted, type Listener } from "../realtime/listeners";
+import { as } from "../realtime/realtime-env";
+import { deleteSession } from "@/backend/services/session.actions";
+import { ok } from "../../db/fixtures";
 import { APP_ORIGIN } from "../realtime/auth-helpers";
 import { once } from "../realtime/pusher-clients";
 
@@ -90,18 +93,20 @@ describe("two Soketi nodes on one Redis", () => {
     }
   });
 
-  it("revoking a session (terminateUserConnections through node B) closes its socket on node A; the user's other tab stays", async () => {
+  it("revoking a session (the sessions action, its broker call through node B) closes its socket on node A; the user's tab on node B stays", async () => {
     const channel = userChannel(s.alice);
     const stolen = await createSession(s.alice, "stolen cookie", "127.0.0.1");
     const hostile = await listener(A, stolen.token);
-    const laptop = await listener(A, await token("alice", "laptop"));
+    const laptop = await listener(B, await token("alice", "laptop"));
     await hostile.listen(channel);
     await laptop.listen(channel);
-    expect(await realtime.terminateUserConnections(stolen.sessionId)).toBe(true);
+    ok(await as("alice", () => deleteSession({ id: stolen.sessionId })));
     await expect.poll(() => hostile.pusher.connection.state, { timeout: 5_000 }).not.toBe("connected");
     await publishInvalidate(notificationsSignal(s.alice)).delivered();
-    expect(await drain(laptop)).toEqual([on(channel, notificationsSignal(s.alice).signal)]);
-    expect(hostile.received).toEqual([]);
+    const revoked = { scope: "sessions", ids: { session_id: stolen.sessionId } };
+    expect(await drain(laptop)).toEqual(sorted(on(channel, revoked), on(channel, notificationsSignal(s.alice).signal)));
+    // The revocation's own signal went out before the sockets were closed; nothing after it.
+    expect(hostile.received.map((r) => r.data)).toEqual([revoked]);
   });
 
   it("two app instances publishing the home feed's signal through different nodes within one window send one signal, then one trailing", async () => {
