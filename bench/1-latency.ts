@@ -3,7 +3,7 @@
  * subscribed client (pusher-js over a real Soketi), one signal at a time, each the first of its burst (a fresh key),
  * which is the case the layer must not slow down. Naive and project rounds alternate, so drift hits both alike.
  * Project path: a server action (collectSignals, as runAction wraps every action) that publishes with an ignored
- * receipt, its after() run at once; this replaces the request batching via headers() of the old publishInvalidate.
+ * receipt, sent on the event loop's next turn while the action returns (its after() only holds the send).
  */
 import { afterAll, it } from "vitest";
 import type Pusher from "pusher-js";
@@ -135,7 +135,7 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     ],
     [
       `client invalidator: ${invalidator.name}`,
-      "project path: publishInvalidate (ignored receipt) in a server action's collectSignals scope, flushed by its after() at once (a real server flushes after sending the response); timed from entering the action scope",
+      "project path: publishInvalidate (ignored receipt) in a server action's collectSignals scope, sent at commit (the event loop's next turn), not after the response; timed from entering the action scope",
       `project publishes failed: ${metrics.publishes.failed}`,
     ],
   );

@@ -1,9 +1,9 @@
 /**
  * 2. Server action overhead: the time publishing adds to an action's response. Naive: the action awaits
  * pusher.trigger before it returns. Project: the action's collectSignals scope (as runAction wraps every action),
- * in which publishInvalidate validates and joins the action's outbox with an ignored receipt; the send runs in
- * after(), once the response is out (run here after the timed section, like Next does). The action scope replaces
- * the old request batching via headers(), whose cost (the headers() hop, one after()) it now carries.
+ * in which publishInvalidate validates and joins the action's outbox with an ignored receipt; the send starts on the
+ * event loop's next turn, after the action returned (outside the timed section), and one after() holds it past the
+ * response. The scope carries the headers() hop and that after().
  */
 import { afterAll, it } from "vitest";
 import { INVALIDATE_EVENT } from "@/lib/realtime";
@@ -71,9 +71,9 @@ it("server action overhead of publishing", async () => {
       { figure: "overhead mean", unit: "ms", baseline: n.mean, project: p.mean, better: "lower", target: "(info)", met: true },
     ],
     [
-      "baseline: awaited pusher.trigger in the action; project: the action's collectSignals scope with one publishInvalidate (ignored receipt; send deferred to after())",
+      "baseline: awaited pusher.trigger in the action; project: the action's collectSignals scope with one publishInvalidate (ignored receipt; the send starts on the next turn)",
       `of which the publishInvalidate call alone: p50 ${summarize(withinPublish).p50} ms, p99 ${summarize(withinPublish).p99} ms`,
-      `project publishes sent after the responses: ${metrics.publishes.sent}, failed: ${metrics.publishes.failed}`,
+      `project publishes sent: ${metrics.publishes.sent}, failed: ${metrics.publishes.failed}`,
     ],
   );
 });

@@ -2,11 +2,10 @@
  * 5. Fan-out: one signal to 1,000 pusher-js clients on one public channel, and how long until each has started its
  * refetch. The same 1,000 connections are subscribed to two channels, one per variant (naive handler on one,
  * project dispatch + invalidator on the other), and rounds alternate, so both run on identical connections and load.
- * Project rounds are spaced beyond the coalescing window, so each is the first signal of its burst. All 1,000
+ * Project rounds are spaced well beyond the coalescer's minimum gap, so each is the first signal of its burst. All 1,000
  * clients run in this one process, so their handling is serialized: the figures include 1,000 x the per-message
  * client cost, which separate browsers would pay in parallel. Project path: a server action (collectSignals, as
- * runAction wraps every action) that publishes with an ignored receipt, flushed by its after(); this replaces the
- * request batching via headers() of the old publishInvalidate.
+ * runAction wraps every action) that publishes with an ignored receipt, sent at commit (the next turn).
  */
 import { afterAll, it } from "vitest";
 import type Pusher from "pusher-js";

@@ -163,7 +163,7 @@ it("cluster delivery: fan-out across two nodes and cross-node loss", async () =>
   const [gotSame, gotCross] = await Promise.all([sameNode.result(30_000), crossNode.result(30_000)]);
 
   report(
-    "6-cluster",
+    "7-cluster",
     `6. Cluster delivery: one signal to ${CLIENTS} clients on one node vs split over two nodes (${ROUNDS} rounds); ${LOSS_SIGNALS} signals across nodes`,
     { clients: CLIENTS, rounds: ROUNDS, loss_signals: LOSS_SIGNALS, batch: BATCH, calls_in_flight: CALLS_IN_FLIGHT },
     [
