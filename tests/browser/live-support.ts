@@ -80,13 +80,24 @@ export function watchSocket(page: Page) {
       expect.poll(() => has(sent, "pusher:unsubscribe", channel), { timeout: SUBSCRIBE_MS }).toBe(true),
     /** How many frames the tab has received so far: a mark for signalsOn's range. */
     mark: () => received.length,
-    /** The invalidate signals this tab received on a channel (the data as sent, JSON), optionally between marks. */
+    /**
+     * The invalidate signals this tab received on a channel (the data as sent, JSON, without the channel's version
+     * `v`: a counter that depends on every earlier write; tests/integration/realtime/channel-versions.test.ts checks
+     * it), optionally between marks.
+     */
     signalsOn: (channel: string, range: { from?: number; to?: number } = {}) =>
       received
         .slice(range.from ?? 0, range.to)
         .map((p) => JSON.parse(p) as { event: string; channel?: string; data?: string })
         .filter((m) => m.event === "invalidate" && m.channel === channel)
-        .map((m) => (typeof m.data === "string" ? JSON.parse(m.data) : m.data) as { scope: string; ids?: Record<string, unknown> }),
+        .map((m) => {
+          const { v: _v, ...signal } = (typeof m.data === "string" ? JSON.parse(m.data) : m.data) as {
+            scope: string;
+            ids?: Record<string, unknown>;
+            v?: number;
+          };
+          return signal;
+        }),
   };
 }
 
