@@ -96,11 +96,22 @@ type Capture = { publications: CapturedPublication[]; refused: RealtimePublishEr
 
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
 type Outbox = { entries: Entry[] };
-type ActionScope = { outbox: Outbox; closed: boolean; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
+type ActionScope = {
+  outbox: Outbox;
+  closed: boolean;
+  socketId?: string;
+  signals: Map<string, Signal>;
+  /** The channel versions the action's publications carry, in order: the writer's tab heard them (it is skipped). */
+  versions: ChannelVersion[];
+  parent?: ActionScope;
+};
+
+/** One channel at one version. */
+export type ChannelVersion = readonly [channel: string, version: number];
 
 export type Publisher<Pub> = {
   publishInvalidate(publications: Pub | readonly Pub[], opts?: PublishOptions): PublishReceipt;
-  collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[] }>;
+  collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[]; versions: ChannelVersion[] }>;
   /** Stops every throttle window (tests, shutdown); pending trailing signals are dropped. */
   dispose(): void;
   /** Test seam: use capturePublications from @/lib/realtime/testing. */
@@ -295,7 +306,10 @@ export function createPublisher<Pub extends Publication>({
       }
 
       const signals = new Map(checked.map(({ signal, data }) => [data, signal]));
-      for (let s = scope; s; s = s.parent) for (const [data, signal] of signals) s.signals.set(data, signal);
+      for (let s = scope; s; s = s.parent) {
+        for (const [data, signal] of signals) s.signals.set(data, signal);
+        for (const { versions } of checked) if (versions) s.versions.push(...Object.entries(versions));
+      }
       const receiptSignals = [...signals.values()];
       if (capture) {
         // Recorded instead of sent: no outbox, no throttle, no broker. A pair the publisher would send once is kept once.
@@ -345,11 +359,12 @@ export function createPublisher<Pub extends Publication>({
         closed: false,
         socketId: parent ? parent.socketId : originSocketId(await requestHeaders()),
         signals: new Map(),
+        versions: [],
         parent,
       };
       try {
         const value = await scopes.run(scope, action);
-        return { value, signals: [...scope.signals.values()] };
+        return { value, signals: [...scope.signals.values()], versions: scope.versions };
       } finally {
         // Also after a failure: what was published announced writes that committed before it.
         scope.closed = true;
