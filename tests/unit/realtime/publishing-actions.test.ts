@@ -113,10 +113,10 @@ describe("nested and concurrent actions", () => {
         publishInvalidate(bookmarkSignal(BOB, ARTICLE));
         return "inner";
       });
-      expect(inner).toEqual({ value: "inner", signals: [bookmarkSignal(BOB, ARTICLE).signal] });
+      expect(inner).toEqual({ value: "inner", signals: [bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
       return "outer";
     });
-    expect(outer).toEqual({ value: "outer", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal] });
+    expect(outer).toEqual({ value: "outer", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
     expect(fake.broker.calls()).toHaveLength(0);
     await flushAfter();
     expect(fake.broker.deliveries()).toEqual(
@@ -146,8 +146,8 @@ describe("nested and concurrent actions", () => {
       publishInvalidate(bookmarkSignal(BOB, ARTICLE));
       return "fast";
     });
-    expect(await fast).toEqual({ value: "fast", signals: [bookmarkSignal(BOB, ARTICLE).signal] });
-    expect(await slow).toEqual({ value: "slow", signals: [{ scope: "notifications" }] });
+    expect(await fast).toEqual({ value: "fast", signals: [bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
+    expect(await slow).toEqual({ value: "slow", signals: [{ scope: "notifications" }], versions: [] });
     // One after() per action.
     expect(request.afterQueue).toHaveLength(2);
     await flushAfter();

@@ -77,7 +77,7 @@ describe("capturePublications itself", () => {
         return "done";
       }),
     );
-    expect(value).toEqual({ value: "done", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal] });
+    expect(value).toEqual({ value: "done", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
     expect(publications).toEqual([notificationsSignal(ALICE), { channels: [userChannel(BOB)], signal: { scope: "notifications" } }, bookmarkSignal(BOB, ARTICLE)]);
     expect(refused.map((e) => e.message)).toEqual([expect.stringContaining('not a channel of this app: "nope"')]);
     expect(error).toHaveBeenCalledTimes(1);
