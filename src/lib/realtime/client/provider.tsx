@@ -3,7 +3,6 @@
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
-import type { RealtimeConnection } from "./connection";
 import { POLL_INTERVAL_MS } from "./fallback-polling";
 import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
