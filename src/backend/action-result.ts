@@ -39,8 +39,9 @@ export async function runAction<S extends z.ZodType, T>(
     return { ok: false, error: { code: "INVALID_INPUT", message: `${where}${first?.message ?? "invalid input"}`, fields } };
   }
   try {
-    const { value, signals } = await collectSignals(() => body(parsed.data));
-    return signals.length > 0 ? { ok: true, data: value, signals } : { ok: true, data: value };
+    const { value, signals, versions } = await collectSignals(() => body(parsed.data));
+    if (signals.length === 0) return { ok: true, data: value };
+    return versions.length > 0 ? { ok: true, data: value, signals, versions } : { ok: true, data: value, signals };
   } catch (err) {
     if (err instanceof ActionError) return { ok: false, error: { code: err.code, message: err.message } };
     console.error("[action] unexpected failure", err);

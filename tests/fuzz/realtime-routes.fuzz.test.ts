@@ -184,7 +184,16 @@ function judge(route: "auth" | "signin", got: { status: number; body: Record<str
   if (got.status === 200) {
     const ok = outcomes.some((o) => {
       if (o.status !== 200) return false;
-      if (route === "auth") return got.body.auth === `${KEY}:${hmac(`${o.socket}:${o.channel}`)}` && Object.keys(got.body).join() === "auth";
+      // A signature, and the channel's version (the tab's baseline for gap detection), nothing else.
+      if (route === "auth") {
+        const version = got.body.channel_version;
+        return (
+          got.body.auth === `${KEY}:${hmac(`${o.socket}:${o.channel}`)}` &&
+          Object.keys(got.body).sort().join() === "auth,channel_version" &&
+          Number.isSafeInteger(version) &&
+          (version as number) >= 0
+        );
+      }
       return got.body.user_data === o.userData && got.body.auth === `${KEY}:${hmac(`${o.socket}::user::${o.userData}`)}`;
     });
     if (!ok) {

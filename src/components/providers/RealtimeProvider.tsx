@@ -4,6 +4,7 @@ import { useCallback, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   applySignals,
+  useRealtimeHeard,
   RealtimeProvider as LibraryRealtimeProvider,
   useRealtimeChannel,
   type RealtimeClientConfig,
@@ -53,12 +54,17 @@ export function useResourceChannel(type: RootResourceType, id: string | null | u
  */
 export function useServerAction() {
   const queryClient = useQueryClient();
+  const heard = useRealtimeHeard();
   return useCallback(
     async <T,>(pending: Promise<ActionResult<T>>): Promise<T> => {
       const result = await pending;
-      if (result.ok) await applySignals(queryClient, scopes, result.signals);
+      if (result.ok) {
+        // Heard first: a broker signal of a later write may arrive while the refetches run.
+        heard(result.versions);
+        await applySignals(queryClient, scopes, result.signals);
+      }
       return unwrap(result);
     },
-    [queryClient],
+    [queryClient, heard],
   );
 }

@@ -109,7 +109,8 @@ describe("the baseline arrives with the subscription", () => {
 
       resetRequest();
       await signInAs("alice");
-      await toggleResourceBookmark({ resource_id: s.hello });
+      // The writer's own tab gets the version in the action's result (the broker skips it).
+      expect(await toggleResourceBookmark({ resource_id: s.hello })).toMatchObject({ versions: [[channel, current + 1]] });
       await flushAfter();
       await expect.poll(() => signals, { timeout: 10_000 }).toEqual([{ scope: "bookmarks", ids: { resource_id: s.hello }, v: current + 1 }]);
     } finally {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, waitFor } from "@testing-library/react";
+import { QueryClient } from "@tanstack/react-query";
+import { createImmediateInvalidator, createRealtimeClient } from "@/lib/realtime/client";
+import { createMemoryPusher, MEMORY_CONFIG } from "@/lib/realtime/testing";
+import { scopes } from "@/backend/realtime/scopes";
 import { commentThreadSignal } from "@/backend/realtime/signals";
+import { queryKeys } from "@/lib/query-keys";
 import { held, ids, renderScopeCache } from "../support/scope-cache";
 import { FAKE_CONFIG } from "../support/fake-pusher";
 
@@ -64,5 +69,41 @@ describe("gap detection", () => {
     // Now in step: the late signal for version 4 still applies once (it may have been in flight), 5 is contiguous.
     expect(await tab.invalidatedBy(held.article, at(4))).toEqual(["comments"]);
     expect(await tab.invalidatedBy(held.article, at(5))).toEqual(["comments"]);
+  });
+});
+
+describe("the writer's own tab", () => {
+  /** A tab on the library's client alone, holding the article channel, with every cached query valid. */
+  function tab() {
+    const queryClient = new QueryClient();
+    const keys = { comments: queryKeys.comments(ids.article, "ARTICLE"), reactions: queryKeys.reaction(ids.article, "ARTICLE") };
+    const fill = () => Object.values(keys).forEach((key) => queryClient.setQueryData(key, { cached: true }));
+    fill();
+    const fake = createMemoryPusher();
+    const client = createRealtimeClient({ queryClient, scopes, config: MEMORY_CONFIG, createPusher: fake.factory, createInvalidator: createImmediateInvalidator });
+    client.connection.join(held.article);
+    const invalidatedBy = (act: () => void) => {
+      act();
+      const names = Object.entries(keys).filter(([, key]) => queryClient.getQueryState(key)?.isInvalidated).map(([name]) => name);
+      fill();
+      return names;
+    };
+    return { client, fake, invalidatedBy };
+  }
+
+  it("counts its own action's versions as heard: its next broker signal is no false gap", () => {
+    const { client, fake, invalidatedBy } = tab();
+    expect(invalidatedBy(() => fake.deliver(held.article, at(1)))).toEqual(["comments"]);
+    // Its own write (version 2) reached it in the action's result, not from the broker.
+    expect(invalidatedBy(() => client.heard([[held.article, 2]]))).toEqual([]);
+    expect(invalidatedBy(() => fake.deliver(held.article, at(3)))).toEqual(["comments"]);
+    client.dispose();
+  });
+
+  it("without them, the same signal looks like a gap and resyncs the channel", () => {
+    const { client, fake, invalidatedBy } = tab();
+    expect(invalidatedBy(() => fake.deliver(held.article, at(1)))).toEqual(["comments"]);
+    expect(invalidatedBy(() => fake.deliver(held.article, at(3)))).toEqual(["comments", "reactions"]);
+    client.dispose();
   });
 });

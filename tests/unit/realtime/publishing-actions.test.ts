@@ -113,10 +113,10 @@ describe("nested and concurrent actions", () => {
         publishInvalidate(bookmarkSignal(BOB, ARTICLE));
         return "inner";
       });
-      expect(inner).toEqual({ value: "inner", signals: [bookmarkSignal(BOB, ARTICLE).signal] });
+      expect(inner).toEqual({ value: "inner", signals: [bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
       return "outer";
     });
-    expect(outer).toEqual({ value: "outer", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal] });
+    expect(outer).toEqual({ value: "outer", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
     expect(fake.broker.calls()).toHaveLength(0);
     await flushAfter();
     expect(fake.broker.deliveries()).toEqual(
@@ -146,8 +146,8 @@ describe("nested and concurrent actions", () => {
       publishInvalidate(bookmarkSignal(BOB, ARTICLE));
       return "fast";
     });
-    expect(await fast).toEqual({ value: "fast", signals: [bookmarkSignal(BOB, ARTICLE).signal] });
-    expect(await slow).toEqual({ value: "slow", signals: [{ scope: "notifications" }] });
+    expect(await fast).toEqual({ value: "fast", signals: [bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
+    expect(await slow).toEqual({ value: "slow", signals: [{ scope: "notifications" }], versions: [] });
     // One send (held by one after()) per synchronous run that published: the slow action's second publication
     // announces a later write, so it is a send of its own rather than a duplicate dropped from the first.
     expect(request.afterQueue).toHaveLength(3);

@@ -4,6 +4,8 @@ import { toggleResourceReaction } from "@/backend/services/reaction.actions";
 import { resourceChannel, userChannel } from "@/backend/realtime/channels";
 import { collectSignals, publishInvalidate, realtime } from "@/backend/realtime/server";
 import { bookmarkSignal, commentThreadSignal, notificationsSignal } from "@/backend/realtime/signals";
+import { readChannelVersions } from "@/backend/realtime/versions";
+import { getDb } from "@/db/client";
 import { capturePublications, expectOnlyChannels, realtimeMatchers } from "@/lib/realtime/testing";
 import { signInAs } from "../../helpers/db";
 import { flushAfter, request } from "../../helpers/next-request";
@@ -39,7 +41,9 @@ describe("capturePublications on real actions", () => {
     // The same action outside a capture does reach the broker: the capture, not the setup, kept it quiet.
     ok(await toggleResourceBookmark({ resource_id: s.hello }));
     await flushAfter();
-    expect(fake.broker.deliveries()).toEqual([`- ${userChannel(s.carol)} {"scope":"bookmarks","ids":{"resource_id":"${s.hello}"}}`]);
+    // With the version the write gave carol's channel (the captured toggle moved it too: versions are the database's).
+    const v = (await readChannelVersions(await getDb(), [userChannel(s.carol)]))[userChannel(s.carol)];
+    expect(fake.broker.deliveries()).toEqual([`- ${userChannel(s.carol)} {"scope":"bookmarks","ids":{"resource_id":"${s.hello}"},"v":${v}}`]);
   });
 
   it("a reaction: the thread's channel during the action, and the author's notification from its after() work (flush)", async () => {
@@ -73,7 +77,7 @@ describe("capturePublications itself", () => {
         return "done";
       }),
     );
-    expect(value).toEqual({ value: "done", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal] });
+    expect(value).toEqual({ value: "done", signals: [{ scope: "notifications" }, bookmarkSignal(BOB, ARTICLE).signal], versions: [] });
     expect(publications).toEqual([notificationsSignal(ALICE), { channels: [userChannel(BOB)], signal: { scope: "notifications" } }, bookmarkSignal(BOB, ARTICLE)]);
     expect(refused.map((e) => e.message)).toEqual([expect.stringContaining('not a channel of this app: "nope"')]);
     expect(error).toHaveBeenCalledTimes(1);

@@ -17,6 +17,8 @@ export type RealtimeContextValue = {
   log: RealtimeLog | null;
   /** Refreshes every joined channel's scopes now, as after a reconnect (recorded as a "manual" resync). */
   resyncAll: () => void;
+  /** Counts the versions the tab's own action published as heard (RealtimeClient.heard). */
+  heard: (versions: readonly (readonly [string, number])[]) => void;
 };
 
 export const RealtimeContext = createContext<RealtimeContextValue | null>(null);
@@ -79,6 +81,15 @@ export function useRealtimeLog(): readonly RealtimeLogEntry[] {
 /** Whether the provider records a realtime log (an inspector is available in this build). */
 export function useRealtimeLogEnabled(): boolean {
   return (useContext(RealtimeContext)?.log ?? null) !== null;
+}
+
+/**
+ * For the writer's own tab, next to applySignals: the channel versions its action's result carries (`versions`),
+ * counted as heard, so the tab's next signal on those channels is no false gap. A no-op outside a provider.
+ */
+export function useRealtimeHeard(): (versions: readonly (readonly [string, number])[] | undefined) => void {
+  const heard = useContext(RealtimeContext)?.heard ?? noop;
+  return useCallback((versions) => heard(versions ?? []), [heard]);
 }
 
 /** Resyncs every channel the tab holds now (the inspector's "Resync now"); a no-op outside a provider. */

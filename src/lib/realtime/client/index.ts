@@ -9,6 +9,7 @@ export {
   useRealtimeChannel,
   useRealtimeChannelCounts,
   useRealtimeConnection,
+  useRealtimeHeard,
   useRealtimeLog,
   useRealtimeLogEnabled,
   useRealtimeResync,

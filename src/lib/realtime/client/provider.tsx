@@ -3,13 +3,12 @@
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { AnyScopeRegistry } from "../scopes";
-import type { RealtimeConnection } from "./connection";
 import { POLL_INTERVAL_MS } from "./fallback-polling";
 import { RealtimeContext, useRealtimeChannel } from "./hooks";
 import { createCoalescingInvalidator, type InvalidatorFactory } from "./invalidator";
 import type { RealtimeLog } from "./log";
 import type { PusherFactory, RealtimeClientConfig } from "./pusher-connection";
-import { createRealtimeClient } from "./realtime-client";
+import { createRealtimeClient, type RealtimeClient } from "./realtime-client";
 import { RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
 import { installSocketIdHeader } from "./socket-id-header";
 import { VERSION_CHECK_INTERVAL_MS } from "./versions";
@@ -65,7 +64,7 @@ export function RealtimeProvider({
   log = null,
 }: RealtimeProviderProps) {
   const queryClient = useQueryClient();
-  const [live, setLive] = useState<{ connection: RealtimeConnection; resyncAll: () => void } | null>(null);
+  const [live, setLive] = useState<Pick<RealtimeClient, "connection" | "resyncAll" | "heard"> | null>(null);
   // Primitives, not the object: a server re-render hands over an equal but new config.
   const { key, wsHost, wsPort, forceTLS, cluster, authEndpoint, signinEndpoint, versionsEndpoint } = config ?? {};
 
@@ -86,7 +85,7 @@ export function RealtimeProvider({
     const uninstallHeader = installSocketIdHeader(() => client.connection.socketId());
     // The connection is an external resource created here, not derived from render; the state only publishes it.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setLive({ connection: client.connection, resyncAll: client.resyncAll });
+    setLive({ connection: client.connection, resyncAll: client.resyncAll, heard: client.heard });
     return () => {
       uninstallHeader();
       client.dispose();
@@ -95,7 +94,7 @@ export function RealtimeProvider({
 
   const configured = config !== null;
   const value = useMemo(
-    () => ({ connection: live?.connection ?? null, resyncAll: live?.resyncAll ?? noop, log, userChannel, configured }),
+    () => ({ connection: live?.connection ?? null, resyncAll: live?.resyncAll ?? noop, heard: live?.heard ?? noop, log, userChannel, configured }),
     [live, log, userChannel, configured],
   );
 

@@ -38,6 +38,11 @@ export type RealtimeClient = {
   readonly connection: RealtimeConnection;
   /** Refreshes every joined channel's scopes now (a "manual" resync). */
   resyncAll(): void;
+  /**
+   * The writer's own tab: the versions its action's signals carried (the broker skipped this tab), counted as heard,
+   * in order, so its next signal is no false gap. A real gap among them still resyncs.
+   */
+  heard(versions: readonly (readonly [string, number])[]): void;
   dispose(): void;
 };
 
@@ -140,6 +145,11 @@ export function createRealtimeClient({
   return {
     connection: conn,
     resyncAll: () => conn.channels().forEach((name) => resync(name, "manual")),
+    heard(versions) {
+      if (!trackVersions || versions.length === 0) return;
+      const held = new Set(conn.channels());
+      for (const [name, v] of versions) if (held.has(name) && tracker.observe(name, v) === "gap") resync(name, "gap");
+    },
     dispose() {
       checks?.stop();
       unwatchStatus();

@@ -101,11 +101,21 @@ type Capture = { publications: CapturedPublication[]; refused: RealtimePublishEr
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
 /** Publications waiting for their send; `scheduled` while a send on the next turn will take them. */
 type Outbox = { entries: Entry[]; scheduled: boolean };
-type ActionScope = { outbox: Outbox; socketId?: string; signals: Map<string, Signal>; parent?: ActionScope };
+type ActionScope = {
+  outbox: Outbox;
+  socketId?: string;
+  signals: Map<string, Signal>;
+  /** The channel versions the action's publications carry, in order: the writer's tab heard them (it is skipped). */
+  versions: ChannelVersion[];
+  parent?: ActionScope;
+};
+
+/** One channel at one version. */
+export type ChannelVersion = readonly [channel: string, version: number];
 
 export type Publisher<Pub> = {
   publishInvalidate(publications: Pub | readonly Pub[], opts?: PublishOptions): PublishReceipt;
-  collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[] }>;
+  collectSignals<T>(action: () => Promise<T>): Promise<{ value: T; signals: Signal[]; versions: ChannelVersion[] }>;
   /** Stops every throttle window (tests, shutdown); pending trailing signals are dropped. */
   dispose(): void;
   /** Test seam: use capturePublications from @/lib/realtime/testing. */
@@ -320,7 +330,10 @@ export function createPublisher<Pub extends Publication>({
       }
 
       const signals = new Map(checked.map(({ signal, data }) => [data, signal]));
-      for (let s = scope; s; s = s.parent) for (const [data, signal] of signals) s.signals.set(data, signal);
+      for (let s = scope; s; s = s.parent) {
+        for (const [data, signal] of signals) s.signals.set(data, signal);
+        for (const { versions } of checked) if (versions) s.versions.push(...Object.entries(versions));
+      }
       const receiptSignals = [...signals.values()];
       if (capture) {
         // Recorded instead of sent: no outbox, no throttle, no broker. A pair the publisher would send once is kept once.
@@ -368,12 +381,13 @@ export function createPublisher<Pub extends Publication>({
         outbox: parent?.outbox ?? { entries: [], scheduled: false },
         socketId: parent ? parent.socketId : originSocketId(await requestHeaders()),
         signals: new Map(),
+        versions: [],
         parent,
       };
       // What the action publishes is already on its way (enqueue), also when it fails afterwards: it announced
       // writes that committed before the failure.
       const value = await scopes.run(scope, action);
-      return { value, signals: [...scope.signals.values()] };
+      return { value, signals: [...scope.signals.values()], versions: scope.versions };
     },
 
     async [CAPTURE_PUBLICATIONS](fn, flush) {
