@@ -7,8 +7,6 @@
  * process-wide sender, which packs whatever waits into triggerBatch calls. A realtime server of its own
  * (createRealtimeServer), so that its counters are this bench's.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { INVALIDATE_EVENT } from "@/lib/realtime";
 import { resourceChannel } from "@/backend/realtime/channels";
@@ -16,6 +14,7 @@ import { reactionSignal } from "@/backend/realtime/signals";
 import { beginRequest, endRequest, inAction, projectServer, startBroker, yieldToLoop, type Broker } from "./lib/harness";
 import { benchIds } from "./lib/ids";
 import { report } from "./lib/report";
+import { startSubscriberProcess, type SubscriberProcess } from "./lib/subscriber";
 import { round } from "./lib/stats";
 
 const AWAITED = 2_000;
@@ -25,13 +24,9 @@ const PROJECT = 20_000;
 const REQUESTS_PER_TURN = 200;
 
 let broker: Broker | undefined;
-let subscriber: ChildProcess | undefined;
+let subscriber: SubscriberProcess | undefined;
 afterAll(async () => {
-  if (subscriber && subscriber.exitCode === null) {
-    const exited = new Promise((resolve) => subscriber!.once("exit", resolve));
-    subscriber.send({ exit: true });
-    await exited;
-  }
+  await subscriber?.stop();
   await broker?.stop();
 });
 
@@ -42,41 +37,6 @@ const publications = (article: string, count: number) =>
   );
 const epochNow = () => performance.timeOrigin + performance.now();
 
-type Report = { channel: string; received: number; lastAt: number };
-
-/** Starts the subscriber process and resolves once it is subscribed to every channel. */
-async function startSubscriber(b: Broker, channels: string[]) {
-  const { app, port } = b.soketi;
-  const child = fork(path.join(import.meta.dirname, "lib/subscriber-process.mjs"), [
-    JSON.stringify({ key: app.key, appId: app.id, secret: app.secret, port, channels }),
-  ]);
-  subscriber = child;
-  const reports = new Map<string, (r: Report) => void>();
-  child.on("message", (msg: Report | { ready: true }) => {
-    if ("channel" in msg) reports.get(msg.channel)?.(msg);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("subscriber process did not subscribe within 20s")), 20_000);
-    child.on("message", (msg: { ready?: true }) => {
-      if (msg.ready) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  /** Resolves with the time the last of `count` distinct signals arrived on `channel`, or how many did. */
-  return (channel: string, count: number, ms = 60_000) => {
-    child.send({ expect: channel, count });
-    return new Promise<Report>((resolve) => {
-      const timer = setTimeout(() => child.send({ report: channel }), ms);
-      reports.set(channel, (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  };
-}
-
 it("publish throughput, signals delivered per second", async () => {
   broker = await startBroker();
   const articles = benchIds("article", 3, 4);
@@ -85,7 +45,8 @@ it("publish throughput, signals delivered per second", async () => {
   const unboundedPubs = publications(articles[1], UNBOUNDED);
   const projectPubs = publications(articles[2], PROJECT);
   const server = projectServer(broker);
-  const expectOn = await startSubscriber(broker, channels);
+  subscriber = await startSubscriberProcess(broker, channels);
+  const expectOn = subscriber.expect;
 
   // Baseline 1: an awaited trigger per signal, one after another.
   let arrived = expectOn(channels[0], AWAITED);
