@@ -134,6 +134,9 @@ export const on = (channel: string, data: unknown): Seen => ({ channel, data });
  */
 export async function drainAll(listeners: Listener[], { afterResponse = true } = {}): Promise<Seen[][]> {
   if (afterResponse) await flushAfter();
+  // An action's outbox is sent on the event loop's next turn (publish.ts): let that turn come, so its broker call is
+  // counted by publisherIdle, before the markers go out ahead of it.
+  await new Promise((resolve) => setImmediate(resolve));
   await publisherIdle();
   const marker = ++markerSeq;
   const names = [...new Set(listeners.flatMap((l) => l.channels))];
