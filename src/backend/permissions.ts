@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { articles, comments, gists } from "@/db/schema";
 import { ActionError } from "@/backend/action-result";
@@ -39,23 +39,10 @@ export async function resolveCommentRoot(commentId: Id): Promise<CommentRoot | n
  */
 export async function canReadResource(session: SessionResult, type: ResourceType, id: Id): Promise<boolean> {
   if (!isUuid(id)) return false;
-  const viewer = session.user?.id ?? null;
-  const db = await getDb();
   switch (type) {
-    case "ARTICLE": {
-      const [row] = await db
-        .select({ author_id: articles.author_id, published_at: articles.published_at })
-        .from(articles)
-        .where(eq(articles.id, id));
-      return !!row && (row.published_at !== null || row.author_id === viewer);
-    }
-    case "GIST": {
-      const [row] = await db
-        .select({ owner_id: gists.owner_id, is_public: gists.is_public })
-        .from(gists)
-        .where(eq(gists.id, id));
-      return !!row && (row.is_public || row.owner_id === viewer);
-    }
+    case "ARTICLE":
+    case "GIST":
+      return (await readableRootResources(session, type, [id])).has(id);
     case "COMMENT": {
       const root = await resolveCommentRoot(id);
       return root !== null && canReadResource(session, root.resource_type, root.resource_id);
@@ -63,6 +50,29 @@ export async function canReadResource(session: SessionResult, type: ResourceType
     default:
       return false;
   }
+}
+
+/**
+ * The ids among `ids` of articles (or gists) the session may read, in one query: canReadResource's rule for a root
+ * resource, for a tab authorizing several channels at once.
+ */
+export async function readableRootResources(session: SessionResult, type: RootResourceType, ids: readonly Id[]): Promise<Set<Id>> {
+  const wanted = [...new Set(ids.filter(isUuid))];
+  if (wanted.length === 0) return new Set();
+  const viewer = session.user?.id ?? null;
+  const db = await getDb();
+  if (type === "ARTICLE") {
+    const rows = await db
+      .select({ id: articles.id, author_id: articles.author_id, published_at: articles.published_at })
+      .from(articles)
+      .where(wanted.length === 1 ? eq(articles.id, wanted[0]) : inArray(articles.id, wanted));
+    return new Set(rows.filter((r) => r.published_at !== null || r.author_id === viewer).map((r) => r.id));
+  }
+  const rows = await db
+    .select({ id: gists.id, owner_id: gists.owner_id, is_public: gists.is_public })
+    .from(gists)
+    .where(wanted.length === 1 ? eq(gists.id, wanted[0]) : inArray(gists.id, wanted));
+  return new Set(rows.filter((r) => r.is_public || r.owner_id === viewer).map((r) => r.id));
 }
 
 const LABEL: Record<ResourceType, string> = { ARTICLE: "article", GIST: "gist", COMMENT: "comment" };

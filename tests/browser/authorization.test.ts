@@ -87,25 +87,26 @@ describe("a refused subscription", () => {
     await bob.page.goto(`${app.url}/dashboard/notifications`);
     const userChannel = await bob.socket.userChannel();
 
-    // Hold bob's authorization of the article's channel until the article is no longer his to read.
+    // Hold bob's authorization of the article's channel until the article is no longer his to read. The tab asks
+    // for its channels in one request, so his user channel's authorization may be held with it.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const authStatuses: number[] = [];
     await bob.page.route("**/api/realtime/auth", async (route: Route) => {
-      if (route.request().postData()?.includes("private-resource.ARTICLE.")) {
-        await held;
-        const response = await route.fetch();
-        authStatuses.push(response.status());
-        await route.fulfill({ response });
-      } else {
-        await route.continue();
-      }
+      const names = new URLSearchParams(route.request().postData() ?? "").getAll("channel_name");
+      const article = names.find((name) => name.startsWith("private-resource.ARTICLE."));
+      if (!article) return route.continue();
+      await held;
+      const response = await route.fetch();
+      // One channel: the response's status is the channel's; several: each channel has its own answer.
+      const batch = names.length > 1 ? ((await response.json()) as { channels: Record<string, { status?: number }> }) : null;
+      authStatuses.push(batch ? (batch.channels[article]?.status ?? 200) : response.status());
+      await route.fulfill({ response });
     });
 
     bob.socket.received.length = 0; // from here on, frames of the article page's connection only
     await bob.page.goto(url);
     const channel = await articleChannelOn(bob.page);
-    await bob.socket.subscribed(userChannel);
     // Everything the page reads has loaded before the article goes away (a read still in flight then would rightly
     // answer NOT_FOUND): the thread, every reaction bar and the bookmark button are ready.
     await bob.page.getByRole("heading", { name: /^Comments \(\d+\)$/ }).waitFor();
@@ -116,6 +117,7 @@ describe("a refused subscription", () => {
     release();
     await expect.poll(() => authStatuses.length, { timeout: LIVE_MS }).toBeGreaterThan(0);
     expect(new Set(authStatuses)).toEqual(new Set([403]));
+    await bob.socket.subscribed(userChannel);
 
     // The rest of the tab is live: a notification for bob (alice comments on his public gist) still arrives.
     const before = await badgeCount(bob.page);

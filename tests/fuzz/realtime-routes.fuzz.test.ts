@@ -8,6 +8,7 @@ import { POST as AUTH } from "@/app/api/realtime/auth/route";
 import { POST as SIGNIN } from "@/app/api/realtime/signin/route";
 import { SESSION_COOKIE, createSession, deleteSessionByToken } from "@/backend/session-store";
 import { realtime } from "@/backend/realtime/server";
+import { MAX_AUTH_CHANNELS } from "@/lib/realtime/server";
 import { freshDb } from "../helpers/db";
 import { request as nextRequest, resetRequest } from "../helpers/next-request";
 import { MISSING_ID, seeded, type Seeded } from "../db/fixtures";
@@ -103,7 +104,7 @@ afterAll(async () => {
 
 // ---- The reference policy -----------------------------------------------------------------------------------------
 type Viewer = { userId: string | null; sessionId: string | null; signedSockets: ReadonlySet<string> };
-type Outcome = { status: number; socket?: string; channel?: string; userData?: string };
+type Outcome = { status: number; socket?: string; channel?: string; userData?: string; batch?: Record<string, Outcome> };
 
 function readable(type: string, id: string, viewer: string | null): boolean {
   if (type === "ARTICLE") {
@@ -127,19 +128,31 @@ function referenceRoute(req: Request, bytes: Uint8Array | null, decide: (form: R
   return out;
 }
 
+/** One channel's answer for a well-formed socket id: the policy of docs/realtime.md. */
+function referenceChannel(socket: string, channel: string, viewer: Viewer): Outcome {
+  if (!PUSHER_NAME.test(channel)) return { status: 400 };
+  const parsed = referenceParseChannel(channel);
+  if (!parsed || !parsed.private) return { status: 403 }; // unknown, non-canonical, or public (needs no signature)
+  if (viewer.sessionId !== null && !viewer.signedSockets.has(socket)) return { status: 403 }; // not this session's socket
+  if (parsed.kind === "user") {
+    if (viewer.userId === null) return { status: 401 };
+    return viewer.userId === parsed.params.userId ? { status: 200, socket, channel } : { status: 403 };
+  }
+  return readable(parsed.params.type, parsed.params.id, viewer.userId) ? { status: 200, socket, channel } : { status: 403 };
+}
+
 function referenceAuth(req: Request, bytes: Uint8Array | null, viewer: Viewer): Outcome[] {
+  // Several channel_name fields are a batch: 200 with each distinct channel's own answer, at most MAX_AUTH_CHANNELS.
+  const names = new URLSearchParams(new TextDecoder().decode(bytes ?? new Uint8Array(0))).getAll("channel_name");
   return referenceRoute(req, bytes, (form) => {
     const socket = field(form, "socket_id");
-    const channel = field(form, "channel_name");
-    if (socket === undefined || !SOCKET_ID.test(socket) || channel === undefined || !PUSHER_NAME.test(channel)) return { status: 400 };
-    const parsed = referenceParseChannel(channel);
-    if (!parsed || !parsed.private) return { status: 403 }; // unknown, non-canonical, or public (needs no signature)
-    if (viewer.sessionId !== null && !viewer.signedSockets.has(socket)) return { status: 403 }; // not this session's socket
-    if (parsed.kind === "user") {
-      if (viewer.userId === null) return { status: 401 };
-      return viewer.userId === parsed.params.userId ? { status: 200, socket, channel } : { status: 403 };
+    if (names.length > 1) {
+      if (socket === undefined || !SOCKET_ID.test(socket) || names.length > MAX_AUTH_CHANNELS) return { status: 400 };
+      return { status: 200, batch: Object.fromEntries([...new Set(names)].map((name) => [name, referenceChannel(socket, name, viewer)])) };
     }
-    return readable(parsed.params.type, parsed.params.id, viewer.userId) ? { status: 200, socket, channel } : { status: 403 };
+    const channel = field(form, "channel_name");
+    if (socket === undefined || !SOCKET_ID.test(socket) || channel === undefined) return { status: 400 };
+    return referenceChannel(socket, channel, viewer);
   });
 }
 
@@ -177,23 +190,37 @@ async function call(handler: (req: Request) => Promise<Response>, req: Request, 
   return { status: res.status, body };
 }
 
+/** A channel's signature, and its version (the tab's baseline for gap detection), nothing else. */
+function isSignedFor(o: Outcome, body: Record<string, unknown>): boolean {
+  const version = body.channel_version;
+  return (
+    body.auth === `${KEY}:${hmac(`${o.socket}:${o.channel}`)}` &&
+    Object.keys(body).sort().join() === "auth,channel_version" &&
+    Number.isSafeInteger(version) &&
+    (version as number) >= 0
+  );
+}
+
+/** A batch's answer: every distinct channel answered exactly as its own request would be (refusals as `{status, error}`). */
+function batchMatches(o: Outcome, body: Record<string, unknown>): boolean {
+  if (o.status !== 200 || !o.batch || Object.keys(body).join() !== "channels") return false;
+  const answers = body.channels as Record<string, Record<string, unknown>>;
+  if (Object.keys(answers).sort().join("\n") !== Object.keys(o.batch).sort().join("\n")) return false;
+  return Object.entries(o.batch).every(([name, expected]) => {
+    const got = answers[name];
+    if (expected.status === 200) return isSignedFor(expected, got);
+    return Object.keys(got).sort().join() === "error,status" && got.status === expected.status && typeof got.error === "string";
+  });
+}
+
 /** Checks an answer against the reference's possible outcomes; counts a wrongful signature before failing. */
 function judge(route: "auth" | "signin", got: { status: number; body: Record<string, unknown> }, outcomes: Outcome[], stats: FuzzStats) {
-  note(stats, `${route}-${got.status}`);
+  note(stats, `${route}-${got.status}${"channels" in got.body ? "-batch" : ""}`);
   const statuses = [...new Set(outcomes.map((o) => o.status))];
   if (got.status === 200) {
     const ok = outcomes.some((o) => {
       if (o.status !== 200) return false;
-      // A signature, and the channel's version (the tab's baseline for gap detection), nothing else.
-      if (route === "auth") {
-        const version = got.body.channel_version;
-        return (
-          got.body.auth === `${KEY}:${hmac(`${o.socket}:${o.channel}`)}` &&
-          Object.keys(got.body).sort().join() === "auth,channel_version" &&
-          Number.isSafeInteger(version) &&
-          (version as number) >= 0
-        );
-      }
+      if (route === "auth") return o.batch ? batchMatches(o, got.body) : isSignedFor(o, got.body);
       return got.body.user_data === o.userData && got.body.auth === `${KEY}:${hmac(`${o.socket}::user::${o.userData}`)}`;
     });
     if (!ok) {
@@ -265,9 +292,15 @@ async function authProperty(name: string, fuzzTransport: boolean, budget: Budget
       otherDevice: fc.option(fc.constantFrom(...USERNAMES), { freq: 3 }),
       socket,
       channel,
+      // Well-formed batches too (the library's client names a tab's channels in one request), around the cap.
+      more: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<string[]>([]) },
+        { weight: 2, arbitrary: fc.array(channel, { minLength: 1, maxLength: 4 }) },
+        { weight: 1, arbitrary: fc.array(channel, { minLength: MAX_AUTH_CHANNELS - 2, maxLength: MAX_AUTH_CHANNELS }) },
+      ),
       headers: fuzzTransport ? headersArb : fc.constantFrom<HeaderSpec>(cleanHeaders, { ...cleanHeaders, origin: null, secFetchSite: null }),
     })
-    .chain((c) => (fuzzTransport ? authBodyArb(c.socket, c.channel, channelPool) : fc.constant(cleanBody({ socket_id: c.socket, channel_name: c.channel }))).map((body) => ({ ...c, body })));
+    .chain((c) => (fuzzTransport ? authBodyArb(c.socket, c.channel, channelPool) : fc.constant(cleanBody([["socket_id", c.socket], ...[c.channel, ...c.more].map((name): [string, string] => ["channel_name", name])]))).map((body) => ({ ...c, body })));
 
   await runProperty(
     name,
@@ -371,6 +404,6 @@ describe("fuzz: POST /api/realtime/auth and /api/realtime/signin, in-process", (
   );
 });
 
-function cleanBody(fields: Record<string, string>): BodySpec {
+function cleanBody(fields: Record<string, string> | Array<[string, string]>): BodySpec {
   return { label: "clean", bytes: new TextEncoder().encode(new URLSearchParams(fields).toString()), transport: "string", chunk: 1 };
 }

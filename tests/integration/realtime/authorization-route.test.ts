@@ -181,7 +181,8 @@ describe("POST /api/realtime/auth: malformed and refused requests", () => {
   it("503, never 500, when something underneath fails", async () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     const permissions = await import("@/backend/permissions");
-    vi.spyOn(permissions, "canReadResource").mockRejectedValueOnce(new Error("database went away"));
+    // The channel policy's read (canReadResource's rule for several resources at once).
+    vi.spyOn(permissions, "readableRootResources").mockRejectedValueOnce(new Error("database went away"));
     const res = await callAuth({ socket_id: SOCKET, channel_name: resourceChannel("ARTICLE", s.hello) });
     expect(res).toEqual({ status: 503, body: { error: expect.any(String) } });
     expect(error).toHaveBeenCalled();

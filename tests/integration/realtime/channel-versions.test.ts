@@ -82,7 +82,7 @@ describe("the baseline arrives with the subscription", () => {
     const current = await version(channel);
     expect(current).toBeGreaterThanOrEqual(2);
 
-    // The browser's own channel authorization (authorizeAfterSignin: fetch to the auth endpoint), answered by the
+    // The browser's own channel authorization (batchingChannelAuthorizer: fetch to the auth endpoint), answered by the
     // app's route with alice's cookie.
     vi.stubGlobal("fetch", async (url: string, init: RequestInit) =>
       withCookie(tokens.alice, () =>

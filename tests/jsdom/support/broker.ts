@@ -149,32 +149,41 @@ export function trackingFactory(server: PusherServer, Client: typeof PusherJs = 
 
 /**
  * A stand-in for the app's auth and sign-in routes on a loopback port, for tests of the client's own transports (the
- * `authEndpoint` and `signinEndpoint` of the client config): it signs every channel it is asked for, as the route
- * does for an allowed session, signs sockets in as guests, and records both. The route's policy has its own tests.
+ * `authEndpoint` and `signinEndpoint` of the client config): it signs every channel it is asked for (but those in
+ * `refuse`, answered 403 as the route refuses an unreadable resource), in the route's formats for one channel and for
+ * a batch, signs sockets in as guests, and records all of it. The route's policy has its own tests.
  */
-export async function startAuthStandIn(server: PusherServer, { failSignins = 0 } = {}) {
+export async function startAuthStandIn(server: PusherServer, { failSignins = 0, refuse = [] as readonly string[] } = {}) {
   const http = await import("node:http");
+  /** Every channel asked for, in order. */
   const requests: string[] = [];
+  /** The channels of each authorization request. */
+  const batches: string[][] = [];
   const signins: string[] = [];
+  const answerFor = (socketId: string, channel: string) =>
+    refuse.includes(channel) ? { status: 403, error: "You cannot read this resource." } : server.authorizeChannel(socketId, channel);
   const endpoint = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
       const form = new URLSearchParams(body);
       const socketId = form.get("socket_id") ?? "";
-      const channel = form.get("channel_name") ?? "";
-      if (req.url?.endsWith("/signin")) signins.push(socketId);
-      else requests.push(channel);
-      if (req.url?.endsWith("/signin") && signins.length <= failSignins) {
-        res.writeHead(503, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
-        return res.end(JSON.stringify({ error: "Realtime sign-in is temporarily unavailable." }));
+      const channels = form.getAll("channel_name");
+      const reply = (status: number, answer: unknown) => {
+        // The page's origin (jsdom's) differs from this port: a cross-origin answer, as a separate auth host would give.
+        res.writeHead(status, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
+        res.end(JSON.stringify(answer));
+      };
+      if (req.url?.endsWith("/signin")) {
+        signins.push(socketId);
+        if (signins.length <= failSignins) return reply(503, { error: "Realtime sign-in is temporarily unavailable." });
+        return reply(200, server.authenticateUser(socketId, { id: `guest-${socketId}` }));
       }
-      const answer = req.url?.endsWith("/signin")
-        ? server.authenticateUser(socketId, { id: `guest-${socketId}` })
-        : server.authorizeChannel(socketId, channel);
-      // The page's origin (jsdom's) differs from this port: a cross-origin answer, as a separate auth host would give.
-      res.writeHead(200, { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" });
-      res.end(JSON.stringify(answer));
+      requests.push(...channels);
+      batches.push(channels);
+      if (channels.length > 1) return reply(200, { channels: Object.fromEntries(channels.map((c) => [c, answerFor(socketId, c)])) });
+      const answer = answerFor(socketId, channels[0] ?? "");
+      return "status" in answer ? reply(answer.status, { error: answer.error }) : reply(200, answer);
     });
   });
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
@@ -183,6 +192,7 @@ export async function startAuthStandIn(server: PusherServer, { failSignins = 0 }
     url: `http://127.0.0.1:${port}/api/realtime/auth`,
     signinUrl: `http://127.0.0.1:${port}/api/realtime/signin`,
     requests,
+    batches,
     signins,
     close: () => new Promise<void>((resolve) => endpoint.close(() => resolve())),
   };

@@ -48,4 +48,12 @@ export {
   type VersionVerdict,
 } from "./versions";
 export { SOCKET_ID_HEADER } from "./socket-id-header";
+export {
+  AUTH_BATCH_WINDOW_MS,
+  MAX_AUTH_CHANNELS,
+  batchingChannelAuthorizer,
+  type BatchAuthAnswer,
+  type ChannelAuthAnswer,
+  type ChannelAuthorizerOptions,
+} from "./channel-authorizer";
 export { GuardedPusher, type PusherFactory, type PusherLike, type PusherOptions, type RealtimeClientConfig } from "./pusher-connection";

@@ -1,5 +1,6 @@
-import Pusher, { type ChannelAuthorizationHandler, type Options as PusherOptions } from "pusher-js";
-import { CHANNEL_VERSION_FIELD, INVALIDATE_EVENT } from "../signal";
+import Pusher, { type Options as PusherOptions } from "pusher-js";
+import { INVALIDATE_EVENT } from "../signal";
+import { batchingChannelAuthorizer } from "./channel-authorizer";
 import { createChannelRegistry } from "./channel-registry";
 import { statusFromPusherState, warnInDevelopment, type RealtimeConnection, type RealtimeStatus } from "./connection";
 import { guardReconnects, RECONNECT_POLICY, type ReconnectPolicy } from "./reconnect";
@@ -43,38 +44,6 @@ export type RealtimeClientConfig = {
   versionsEndpoint?: string;
 };
 
-
-/**
- * Channel authorization that first waits for this connection's sign-in to finish: the server signs a session's
- * channel only on a socket that session signed in (auth.ts), and pusher-js would otherwise ask for both at once.
- */
-function authorizeAfterSignin(
-  endpoint: string,
-  signinDone: () => Promise<unknown> | null | undefined,
-  onBaseline: (channel: string, version: number) => void,
-): ChannelAuthorizationHandler {
-  return ({ socketId, channelName }, callback) => {
-    void (async () => {
-      await signinDone();
-      const response = await fetch(endpoint, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ socket_id: socketId, channel_name: channelName }),
-      });
-      if (!response.ok) throw new Error(`${endpoint} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      return (await response.json()) as { auth: string; [CHANNEL_VERSION_FIELD]?: unknown };
-    })().then(
-      (data) => {
-        const version = data[CHANNEL_VERSION_FIELD];
-        if (typeof version === "number" && Number.isSafeInteger(version) && version >= 0) onBaseline(channelName, version);
-        callback(null, data);
-      },
-      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
-    );
-  };
-}
-
 export function pusherOptions(
   config: RealtimeClientConfig,
   signinDone: () => Promise<unknown> | null | undefined = () => null,
@@ -90,7 +59,12 @@ export function pusherOptions(
     enabledTransports: ["ws", "wss"],
     disableStats: true,
     userAuthentication: { endpoint: config.signinEndpoint, transport: "ajax" },
-    channelAuthorization: { endpoint: config.authEndpoint, transport: "ajax", customHandler: authorizeAfterSignin(config.authEndpoint, signinDone, onBaseline) },
+    // After the socket's sign-in, a tab's channels in one request (channel-authorizer.ts).
+    channelAuthorization: {
+      endpoint: config.authEndpoint,
+      transport: "ajax",
+      customHandler: batchingChannelAuthorizer({ endpoint: config.authEndpoint, signinDone, onBaseline }),
+    },
   };
 }
 

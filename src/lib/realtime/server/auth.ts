@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod/v4";
 import { isPusherChannelName, type Channels, type ChannelSpecs, type ParsedChannel } from "../channels";
+import { MAX_AUTH_BODY_BYTES, MAX_AUTH_CHANNELS, type BatchAuthAnswer, type ChannelAuthAnswer } from "../client/channel-authorizer";
 import { SOCKET_ID_PATTERN } from "../client/socket-id-header";
 import { CHANNEL_VERSION_FIELD } from "../signal";
 import type { Broker } from "./broker";
@@ -25,13 +26,20 @@ export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; erro
 export const allow: AccessDecision = { ok: true };
 export const deny = (status: 401 | 403, error: string): AccessDecision => ({ ok: false, status, error });
 
-// pusher-js sends two short fields; anything much larger is not pusher-js, and is not read past this.
-export const MAX_AUTH_BODY_BYTES = 2048;
+// pusher-js sends two short fields, the batching client (client/channel-authorizer.ts) up to MAX_AUTH_CHANNELS
+// names; anything much larger is not a client of this library, and is not read past MAX_AUTH_BODY_BYTES.
+export { MAX_AUTH_BODY_BYTES, MAX_AUTH_CHANNELS };
 
 const SocketId = z.string().regex(SOCKET_ID_PATTERN, "socket_id must look like 123.456");
+const CHANNEL_NAME_RULES = "channel_name breaks Pusher's channel name rules";
 const AuthRequestSchema = z.object({
   socket_id: SocketId,
-  channel_name: z.string().refine(isPusherChannelName, "channel_name breaks Pusher's channel name rules"),
+  channel_name: z.string().refine(isPusherChannelName, CHANNEL_NAME_RULES),
+});
+/** Several `channel_name` fields: each name is judged on its own below, so a malformed one is refused alone. */
+const BatchAuthRequestSchema = z.object({
+  socket_id: SocketId,
+  channel_name: z.array(z.string()).max(MAX_AUTH_CHANNELS, `at most ${MAX_AUTH_CHANNELS} channel_name fields`),
 });
 const SigninRequestSchema = z.object({ socket_id: SocketId });
 
@@ -135,6 +143,11 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
    * page never disagree. Unknown and unreadable resources should both be 403, so existence does not leak.
    */
   canAccess: (session: Session, channel: ParsedChannel<Specs>) => AccessDecision | Promise<AccessDecision>;
+  /**
+   * The same policy for several channels at once, one decision per channel in order: lets the host answer a batch
+   * with one query per kind of channel instead of one per channel. Without it, canAccess is asked per channel.
+   */
+  canAccessMany?: (session: Session, channels: readonly ParsedChannel<Specs>[]) => Promise<readonly AccessDecision[]>;
   /** The same object given to createRealtimeSigninHandler. */
   signIn: ConnectionSignIn<Session>;
   /** The app's public origin, accepted in a browser's Origin header besides the host the request came to. */
@@ -151,38 +164,81 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
  * not. 400 malformed, 401 no session where one is needed, 403 refused (also unknown and public channels, and a
  * session's request for a socket it did not sign in), 413 a body over 2 KB, 503 realtime off or something
  * underneath failing; never a 500.
+ *
+ * A request with several `channel_name` fields (at most MAX_AUTH_CHANNELS; the batching client's) is answered 200
+ * `{ channels: { [name]: answer } }`, where each channel's answer is what its own request would have got: the signed
+ * `{ auth, channel_version }` or `{ status, error }`. The session, the socket's sign-in, the policy
+ * (canAccessMany) and the versions are read once for the whole request.
  */
 export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   realtime,
   getSession,
   canAccess,
+  canAccessMany = (session, channels) => Promise.all(channels.map((channel) => canAccess(session, channel))),
   signIn,
   appUrl = () => undefined,
   readVersions,
 }: RealtimeAuthOptions<Specs, Session>): (req: Request) => Promise<Response> {
+  type Answer = { status: number; body: ChannelAuthAnswer | { error: string } };
+  const refused = (status: number, error: string): Answer => ({ status, body: { error } });
+
+  /** Each name's answer, in order; the session and everything after it read once. */
+  const authorize = async (broker: Broker, socketId: string, names: readonly string[]): Promise<Answer[]> => {
+    const answers: Answer[] = new Array(names.length);
+    const candidates: Array<{ at: number; channel: ParsedChannel<Specs> }> = [];
+    names.forEach((name, at) => {
+      const channel = isPusherChannelName(name) ? realtime.scopes.channels.parse(name) : undefined;
+      if (channel === undefined) answers[at] = refused(400, CHANNEL_NAME_RULES);
+      else if (!channel) answers[at] = refused(403, "Unknown channel.");
+      else if (!channel.private) answers[at] = refused(403, "Public channels need no authorization.");
+      else candidates.push({ at, channel });
+    });
+    if (candidates.length === 0) return answers;
+    const session = await getSession();
+    if (signIn.userOf(session) !== null && !(await signIn.isSignedIn(session, socketId))) {
+      for (const { at } of candidates) answers[at] = refused(403, "This connection is not signed in as your session.");
+      return answers;
+    }
+    const decisions = await canAccessMany(session, candidates.map((c) => c.channel));
+    const allowed: Array<{ at: number; name: string }> = [];
+    candidates.forEach(({ at, channel }, i) => {
+      const decision = decisions[i];
+      if (decision?.ok) allowed.push({ at, name: channel.name });
+      else answers[at] = decision ? refused(decision.status, decision.error) : refused(403, "Refused.");
+    });
+    // Read after the policy said yes, so a refused caller learns nothing; before the broker subscribes the socket,
+    // so a write in between is either below this baseline or heard as a signal.
+    const versions = readVersions && allowed.length > 0 ? await readVersions(allowed.map((a) => a.name)) : null;
+    for (const { at, name } of allowed) {
+      const signed = broker.pusher.authorizeChannel(socketId, name);
+      answers[at] = { status: 200, body: versions ? { ...signed, [CHANNEL_VERSION_FIELD]: versions[name] ?? 0 } : signed };
+    }
+    return answers;
+  };
+
   return async (req) => {
     try {
       const broker = realtime.broker();
       const form = await readPusherForm(req, appUrl(), broker);
       if (form instanceof Response) return form;
-      const parsed = AuthRequestSchema.safeParse(Object.fromEntries(form));
-      if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
-      const { socket_id, channel_name } = parsed.data;
-      const channel = realtime.scopes.channels.parse(channel_name);
-      if (!channel) return fail(403, "Unknown channel.");
-      if (!channel.private) return fail(403, "Public channels need no authorization.");
-      const session = await getSession();
-      if (signIn.userOf(session) !== null && !(await signIn.isSignedIn(session, socket_id))) {
-        return fail(403, "This connection is not signed in as your session.");
+      if (form.getAll("channel_name").length <= 1) {
+        // pusher-js's own request: the channel's answer is the response.
+        const parsed = AuthRequestSchema.safeParse(Object.fromEntries(form));
+        if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
+        const [answer] = await authorize(broker!, parsed.data.socket_id, [parsed.data.channel_name]);
+        return json(answer.status, answer.body);
       }
-      const decision = await canAccess(session, channel);
-      if (!decision.ok) return fail(decision.status, decision.error);
-      const signed = broker!.pusher.authorizeChannel(socket_id, channel_name);
-      if (!readVersions) return json(200, signed);
-      // Read after the policy said yes, so a refused caller learns nothing; before the broker subscribes the socket,
-      // so a write in between is either below this baseline or heard as a signal.
-      const version = (await readVersions([channel_name]))[channel_name] ?? 0;
-      return json(200, { ...signed, [CHANNEL_VERSION_FIELD]: version });
+      const parsed = BatchAuthRequestSchema.safeParse({ ...Object.fromEntries(form), channel_name: form.getAll("channel_name") });
+      if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
+      const names = [...new Set(parsed.data.channel_name)];
+      const answers = await authorize(broker!, parsed.data.socket_id, names);
+      // No prototype: "__proto__" is a valid channel name, and gets its own answer like any other.
+      const channels: BatchAuthAnswer["channels"] = Object.create(null);
+      names.forEach((name, i) => {
+        const { status, body } = answers[i];
+        channels[name] = status === 200 ? (body as ChannelAuthAnswer) : { status, error: (body as { error: string }).error };
+      });
+      return json(200, { channels } satisfies BatchAuthAnswer);
     } catch (err) {
       return unavailable("channel authorization", err);
     }

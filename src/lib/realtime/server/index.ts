@@ -13,6 +13,7 @@ export {
   deny,
   isSameOriginRequest,
   MAX_AUTH_BODY_BYTES,
+  MAX_AUTH_CHANNELS,
   readCappedForm,
   type AccessDecision,
   type CappedForm,

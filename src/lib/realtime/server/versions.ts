@@ -31,6 +31,8 @@ export type RealtimeVersionsOptions<Specs extends ChannelSpecs, Session> = {
   getSession: () => Promise<Session>;
   /** The channel authorization policy (the same function given to createRealtimeAuthHandler). */
   canAccess: (session: Session, channel: ParsedChannel<Specs>) => AccessDecision | Promise<AccessDecision>;
+  /** The same policy for several channels at once (createRealtimeAuthHandler's); without it, canAccess per channel. */
+  canAccessMany?: (session: Session, channels: readonly ParsedChannel<Specs>[]) => Promise<readonly AccessDecision[]>;
   /** The channels' current versions (0: never written), in one indexed read. */
   readVersions: (channels: readonly string[]) => Promise<Record<string, number>>;
   appUrl?: () => string | undefined;
@@ -44,6 +46,7 @@ export function createRealtimeVersionsHandler<Specs extends ChannelSpecs, Sessio
   realtime,
   getSession,
   canAccess,
+  canAccessMany = (session, channels) => Promise.all(channels.map((channel) => canAccess(session, channel))),
   readVersions,
   appUrl = () => undefined,
 }: RealtimeVersionsOptions<Specs, Session>): (req: Request) => Promise<Response> {
@@ -57,15 +60,14 @@ export function createRealtimeVersionsHandler<Specs extends ChannelSpecs, Sessio
       if (!parsed.success) return fail(400, parsed.error.issues[0]?.message ?? "Invalid request.");
       const wanted = [...new Set(parsed.data.channel)].map((name) => realtime.scopes.channels.parse(name));
       const known = wanted.filter((c): c is ParsedChannel<Specs> => c !== null);
-      let session: Session | undefined;
-      const readable: string[] = [];
-      for (const channel of known) {
-        if (!channel.private) {
-          readable.push(channel.name);
-          continue;
-        }
-        session ??= await getSession();
-        if ((await canAccess(session, channel)).ok) readable.push(channel.name);
+      const readable = known.filter((c) => !c.private).map((c) => c.name);
+      const secret = known.filter((c) => c.private);
+      if (secret.length > 0) {
+        // The session and the policy read once for all of them.
+        const decisions = await canAccessMany(await getSession(), secret);
+        secret.forEach((channel, i) => {
+          if (decisions[i]?.ok) readable.push(channel.name);
+        });
       }
       const versions: Record<string, number> = {};
       if (readable.length > 0) {

@@ -1,6 +1,6 @@
 import { createRealtimeVersionsHandler } from "@/lib/realtime/server";
 import { getEnv } from "@/env";
-import { canAccessChannel } from "@/backend/realtime/channel-policy";
+import { canAccessChannel, canAccessChannels } from "@/backend/realtime/channel-policy";
 import { realtime } from "@/backend/realtime/server";
 import { readChannelVersionsNow } from "@/backend/realtime/versions";
 import { getSession } from "@/backend/services/session.actions";
@@ -13,6 +13,7 @@ export const POST = createRealtimeVersionsHandler({
   realtime,
   getSession,
   canAccess: canAccessChannel,
+  canAccessMany: canAccessChannels,
   readVersions: readChannelVersionsNow,
   appUrl: () => getEnv().APP_URL,
 });
