@@ -59,6 +59,8 @@ function batches(socketId: string, channels: readonly string[]): string[][] {
   return out;
 }
 
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
 const validVersion = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /**
@@ -117,7 +119,7 @@ export function batchingChannelAuthorizer({
             for (const name of names) settle(byName.get(name)!, Object.hasOwn(answers, name) ? answers[name] : undefined);
           },
           (err: unknown) => {
-            const error = err instanceof Error ? err : new Error(String(err));
+            const error = asError(err);
             for (const name of names) for (const p of byName.get(name)!) p.callback(error, null);
           },
         );
@@ -132,7 +134,7 @@ export function batchingChannelAuthorizer({
     Promise.resolve(signinDone()).then(
       () => flush(due),
       (err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = asError(err);
         for (const asked of due.values()) for (const p of asked) p.callback(error, null);
       },
     );

@@ -26,6 +26,14 @@ export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; erro
 export const allow: AccessDecision = { ok: true };
 export const deny = (status: 401 | 403, error: string): AccessDecision => ({ ok: false, status, error });
 
+/** The policy for several channels: the host's canAccessMany when it has one, else canAccess asked per channel. */
+export const accessMany =
+  <Specs extends ChannelSpecs, Session>(
+    canAccess: (session: Session, channel: ParsedChannel<Specs>) => AccessDecision | Promise<AccessDecision>,
+  ) =>
+  (session: Session, channels: readonly ParsedChannel<Specs>[]): Promise<readonly AccessDecision[]> =>
+    Promise.all(channels.map((channel) => canAccess(session, channel)));
+
 // pusher-js sends two short fields, the batching client (client/channel-authorizer.ts) up to MAX_AUTH_CHANNELS
 // names; anything much larger is not a client of this library, and is not read past MAX_AUTH_BODY_BYTES.
 export { MAX_AUTH_BODY_BYTES, MAX_AUTH_CHANNELS };
@@ -174,7 +182,7 @@ export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   realtime,
   getSession,
   canAccess,
-  canAccessMany = (session, channels) => Promise.all(channels.map((channel) => canAccess(session, channel))),
+  canAccessMany = accessMany(canAccess),
   signIn,
   appUrl = () => undefined,
   readVersions,

@@ -101,6 +101,7 @@ type Capture = { publications: CapturedPublication[]; refused: RealtimePublishEr
 type Entry = { deliveries: Delivery[]; state: "queued" | "sending"; done: Promise<void>; settle: (failure?: RealtimePublishError) => void };
 /** Publications waiting for their send; `scheduled` while a send on the next turn will take them. */
 type Outbox = { entries: Entry[]; scheduled: boolean };
+type ThrottleSlot = { throttle: Throttle; newest?: number };
 type ActionScope = {
   outbox: Outbox;
   socketId?: string;
@@ -183,10 +184,10 @@ export function createPublisher<Pub extends Publication>({
 }): Publisher<Pub> {
   const scopes = new AsyncLocalStorage<ActionScope>();
   const captures = new AsyncLocalStorage<Capture>();
-  const throttles = new Map<string, Throttle>();
+  /** Per (channel, signal): its throttle, and the newest version its window's requests carried. */
+  const throttles = new Map<string, ThrottleSlot>();
   /** Publications made outside any action (a route handler, a script, work an action left behind). */
   const detached: Outbox = { entries: [], scheduled: false };
-  const throttledVersions = new Map<string, number>();
 
   /** Refuses what no subscriber could use: unknown channels, scopes a channel does not carry, missing ids, oversize. */
   function check(publication: Publication): { channels: string[]; signal: Signal; data: string; versions?: Readonly<Record<string, number>> } {
@@ -280,33 +281,31 @@ export function createPublisher<Pub extends Publication>({
 
   function throttled(windowMs: number, channel: string, data: string, version: number | undefined): void {
     const key = `${channel} ${data}`;
-    // The window sends one signal for all its requests: the one with the newest version, which stands for them all.
-    const newest = throttledVersions.get(key);
-    if (version !== undefined && (newest === undefined || version > newest)) throttledVersions.set(key, version);
-    let throttle = throttles.get(key);
-    if (!throttle) {
-      throttle = createThrottle({
-        windowMs,
-        key,
-        store: throttleStore?.() ?? undefined,
-        // A failing store costs a duplicate signal (the throttle fires on its own); said here, as the sender says the rest.
-        onStoreError: (err) => console.error(`[realtime] throttle window store failed, signal sent anyway: ${String(err)}`),
-        // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
-        fire: async () => {
-          const v = throttledVersions.get(key);
-          const entry = newEntry([{ channels: [channel], data: v === undefined ? data : versionedData(data, v) }]);
-          entry.state = "sending";
-          await deliver([entry]);
-          await entry.done;
-        },
-        onIdle: () => {
-          throttles.delete(key);
-          throttledVersions.delete(key);
-        },
-      });
-      throttles.set(key, throttle);
+    let slot = throttles.get(key);
+    if (!slot) {
+      const fresh: ThrottleSlot = {
+        throttle: createThrottle({
+          windowMs,
+          key,
+          store: throttleStore?.() ?? undefined,
+          // A failing store costs a duplicate signal (the throttle fires on its own); said here, as the sender says the rest.
+          onStoreError: (err) => console.error(`[realtime] throttle window store failed, signal sent anyway: ${String(err)}`),
+          // A failure rejects (the throttle retries it a window later) and is logged once, by the sender.
+          fire: async () => {
+            const v = fresh.newest;
+            const entry = newEntry([{ channels: [channel], data: v === undefined ? data : versionedData(data, v) }]);
+            entry.state = "sending";
+            await deliver([entry]);
+            await entry.done;
+          },
+          onIdle: () => void throttles.delete(key),
+        }),
+      };
+      throttles.set(key, (slot = fresh));
     }
-    throttle.request();
+    // The window sends one signal for all its requests: the one with the newest version, which stands for them all.
+    if (version !== undefined && (slot.newest === undefined || version > slot.newest)) slot.newest = version;
+    slot.throttle.request();
   }
 
   return {
@@ -401,7 +400,7 @@ export function createPublisher<Pub extends Publication>({
     },
 
     dispose() {
-      for (const throttle of throttles.values()) throttle.dispose();
+      for (const { throttle } of throttles.values()) throttle.dispose();
       throttles.clear();
     },
   };

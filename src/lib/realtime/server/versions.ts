@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod/v4";
 import { isPusherChannelName, type Channels, type ChannelSpecs, type ParsedChannel } from "../channels";
 import type { Broker } from "./broker";
-import { fail, json, readPusherForm, unavailable, type AccessDecision } from "./auth";
+import { accessMany, fail, json, readPusherForm, unavailable, type AccessDecision } from "./auth";
 
 /**
  * The version check (docs/realtime.md, "Versions and gaps"): a connected tab asks, in one request, for the current
@@ -46,7 +46,7 @@ export function createRealtimeVersionsHandler<Specs extends ChannelSpecs, Sessio
   realtime,
   getSession,
   canAccess,
-  canAccessMany = (session, channels) => Promise.all(channels.map((channel) => canAccess(session, channel))),
+  canAccessMany = accessMany(canAccess),
   readVersions,
   appUrl = () => undefined,
 }: RealtimeVersionsOptions<Specs, Session>): (req: Request) => Promise<Response> {
