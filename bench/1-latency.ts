@@ -3,8 +3,18 @@
  * subscribed client (pusher-js over a real Soketi), one signal at a time, each the first of its burst (a fresh key),
  * which is the case the layer must not slow down. Naive and project rounds alternate, so drift hits both alike.
  * Project path: a server action (collectSignals, as runAction wraps every action) that publishes with an ignored
- * receipt, sent on the event loop's next turn while the action returns (its after() only holds the send).
+ * receipt, sent once the action's current work is over (process.nextTick) while the action returns (its after() only
+ * holds the send).
+ *
+ * Each round is also cut into stages (p50 of each, in the notes), which is where the project's extra time goes:
+ * the action scope (collectSignals entered -> the action body runs), publishInvalidate itself (checks, outbox),
+ * from there to the broker call's HTTP request starting (the action's return, the send's start, the sender, and the
+ * Pusher SDK building the call: signing, node-fetch; for the naive path the SDK alone), the wire (request start ->
+ * the message at the client: a TCP connection, since Soketi closes every HTTP API connection after its answer,
+ * Soketi, the WebSocket), and the client (message -> refetch start). The request start is Node's
+ * `http.client.request.start` diagnostics channel.
  */
+import { subscribe as onDiagnostic } from "node:diagnostics_channel";
 import { afterAll, it } from "vitest";
 import type Pusher from "pusher-js";
 import { queryKeys } from "@/lib/query-keys";
@@ -45,6 +55,11 @@ it("end-to-end latency, publish -> client invalidation", async () => {
   await subscribe(projectClient, projectChannel);
   // Bound first, so it runs before the variant's handler: splits the latency into delivery and client handling.
   let receivedAt = 0;
+  // The first HTTP request a round starts is its broker call (nothing else in this process speaks HTTP meanwhile).
+  let requestAt = 0;
+  onDiagnostic("http.client.request.start", () => {
+    if (requestAt === 0) requestAt = performance.now();
+  });
   for (const [client, channel] of [[naiveClient, naiveChannel], [projectClient, projectChannel]] as const) {
     client.channel(channel).bind(INVALIDATE_EVENT, () => (receivedAt = performance.now()));
   }
@@ -62,11 +77,13 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     const { signal } = publication(naiveArticle, i);
     const stop = await naive.observe(key);
     const fetched = naive.nextFetch(key);
+    requestAt = 0;
     const t0 = performance.now();
     await broker!.naive.trigger(naiveChannel, INVALIDATE_EVENT, signal);
     const at = await fetched;
     stop();
-    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt };
+    const stages = { scope: 0, publish: 0, toRequest: requestAt - t0, wire: receivedAt - requestAt, client: at - receivedAt };
+    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt, stages };
   };
   const projectRound = async (i: number) => {
     const key = queryKeys.reaction(comments[i], "COMMENT");
@@ -74,13 +91,27 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     const stop = await project.observe(key);
     const fetched = project.nextFetch(key);
     beginRequest();
+    let bodyAt = 0;
+    let publishedAt = 0;
+    requestAt = 0;
     const t0 = performance.now();
-    await inAction(() => publishInvalidate(pub));
+    await inAction(() => {
+      bodyAt = performance.now();
+      publishInvalidate(pub);
+      publishedAt = performance.now();
+    });
     const flushed = endRequest();
     const at = await fetched;
     await flushed;
     stop();
-    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt };
+    const stages = {
+      scope: bodyAt - t0,
+      publish: publishedAt - bodyAt,
+      toRequest: requestAt - publishedAt,
+      wire: receivedAt - requestAt,
+      client: at - receivedAt,
+    };
+    return { total: at - t0, delivery: receivedAt - t0, client: at - receivedAt, stages };
   };
 
   type Sample = Awaited<ReturnType<typeof naiveRound>>;
@@ -106,6 +137,8 @@ it("end-to-end latency, publish -> client invalidation", async () => {
   const p = summarize(projectRuns.map((r) => r.total));
   const part = (runs: Sample[], k: "delivery" | "client") => summarize(runs.map((r) => r[k])).p50;
   const metrics = await realtime.health();
+  const stagesOf = (runs: Sample[]) =>
+    (["scope", "publish", "toRequest", "wire", "client"] as const).map((k) => `${k} ${summarize(runs.map((r) => r.stages[k])).p50}`).join(", ");
   report(
     "1-latency",
     `1. End-to-end latency, publish -> client refetch start (${SIGNALS} signals each, after ${WARMUP} warm-up)`,
@@ -135,7 +168,8 @@ it("end-to-end latency, publish -> client invalidation", async () => {
     ],
     [
       `client invalidator: ${invalidator.name}`,
-      "project path: publishInvalidate (ignored receipt) in a server action's collectSignals scope, sent at commit (the event loop's next turn), not after the response; timed from entering the action scope",
+      "project path: publishInvalidate (ignored receipt) in a server action's collectSignals scope, sent at commit (once the action's current work is over), not after the response; timed from entering the action scope",
+      `stages, p50 ms (scope: action scope entered -> body; publish: publishInvalidate; toRequest: -> broker HTTP request start; wire: -> message at client; client: -> refetch start): naive ${stagesOf(naiveRuns)}; project ${stagesOf(projectRuns)}`,
       `project publishes failed: ${metrics.publishes.failed}`,
     ],
   );

@@ -1,8 +1,8 @@
 /**
  * 2. Server action overhead: the time publishing adds to an action's response. Naive: the action awaits
  * pusher.trigger before it returns. Project: the action's collectSignals scope (as runAction wraps every action),
- * in which publishInvalidate validates and joins the action's outbox with an ignored receipt; the send starts on the
- * event loop's next turn, after the action returned (outside the timed section), and one after() holds it past the
+ * in which publishInvalidate validates and joins the action's outbox with an ignored receipt; the send starts once
+ * the current work is over (process.nextTick), after the action returned (outside the timed section), and one after() holds it past the
  * response. The scope carries the headers() hop and that after().
  */
 import { afterAll, it } from "vitest";
@@ -71,7 +71,7 @@ it("server action overhead of publishing", async () => {
       { figure: "overhead mean", unit: "ms", baseline: n.mean, project: p.mean, better: "lower", target: "(info)", met: true },
     ],
     [
-      "baseline: awaited pusher.trigger in the action; project: the action's collectSignals scope with one publishInvalidate (ignored receipt; the send starts on the next turn)",
+      "baseline: awaited pusher.trigger in the action; project: the action's collectSignals scope with one publishInvalidate (ignored receipt; the send starts once the action's current work is over)",
       `of which the publishInvalidate call alone: p50 ${summarize(withinPublish).p50} ms, p99 ${summarize(withinPublish).p99} ms`,
       `project publishes sent: ${metrics.publishes.sent}, failed: ${metrics.publishes.failed}`,
     ],

@@ -3,7 +3,7 @@
  * client, from the first publish to the last delivery, and nothing may be lost. Baselines: awaited triggers one
  * after another (an action awaiting its trigger, one at a time), and every trigger at once (unbounded concurrency).
  * Project: many concurrent server actions each publishing one signal (the worst case for per-action batching), each
- * in its own collectSignals scope; their sends (each on the turn after its publication) go through the
+ * in its own collectSignals scope; their sends (each once its action's current work is over) go through the
  * process-wide sender, which packs whatever waits into triggerBatch calls. A realtime server of its own
  * (createRealtimeServer), so that its counters are this bench's.
  */
@@ -63,7 +63,7 @@ it("publish throughput, signals delivered per second", async () => {
   const unboundedRate = UNBOUNDED / ((unbounded.lastAt - t0) / 1000);
 
   // Project: PROJECT actions, one signal each, arriving as fast as one process can run them. The actions of a turn
-  // return (each queues its send for the next turn, and one after() holding it) before that turn ends.
+  // return (each queues its send for when that work is over, and one after() holding it); then their sends start.
   arrived = expectOn(channels[2], PROJECT);
   t0 = epochNow();
   const flushes: Promise<void>[] = [];

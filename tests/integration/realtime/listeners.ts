@@ -134,7 +134,7 @@ export const on = (channel: string, data: unknown): Seen => ({ channel, data });
  */
 export async function drainAll(listeners: Listener[], { afterResponse = true } = {}): Promise<Seen[][]> {
   if (afterResponse) await flushAfter();
-  // An action's outbox is sent on the event loop's next turn (publish.ts): let that turn come, so its broker call is
+  // An action's outbox is sent once the action's current work is over (publish.ts): let that come, so its broker call is
   // counted by publisherIdle, before the markers go out ahead of it.
   await new Promise((resolve) => setImmediate(resolve));
   await publisherIdle();

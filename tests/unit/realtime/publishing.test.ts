@@ -61,7 +61,7 @@ describe("in a server action: the receipt is ignored, the publication is sent at
       publishInvalidate(notificationsSignal(U(1)));
       publishInvalidate(bookmark(2, 1));
       publishInvalidate(commentThreadSignal({ resource_type: "ARTICLE", resource_id: ARTICLE }));
-      expect(calls()).toBe(0); // batched: the send starts on the next turn after the first publication
+      expect(calls()).toBe(0); // batched: the send starts once the publishing work is over
       // after() only holds the send alive past the response; it is already under way.
       expect(request.afterQueue).toHaveLength(1);
       await untilReal(() => fake.broker.calls().length === 1, "the batch reached the broker before the action returned");
@@ -82,6 +82,28 @@ describe("in a server action: the receipt is ignored, the publication is sent at
         `123.456 ${resourceChannel("ARTICLE", ARTICLE)} {"scope":"comments","ids":{"resource_id":"${ARTICLE}","resource_type":"ARTICLE"}}`,
       ].sort(),
     );
+  });
+
+  it("the send starts once the publishing work is over: after the action and its caller's continuation, before any setImmediate", async () => {
+    nextRequest();
+    const calls = clientCalls();
+    const seen: string[] = [];
+    // Queued before the action runs: a send that waited for the loop's check phase (setImmediate) would come after it.
+    const checkPhase = new Promise<void>((resolve) => setImmediate(() => resolve(void seen.push(`setImmediate: ${calls()} call(s)`))));
+    await action(async () => {
+      publishInvalidate(notificationsSignal(U(7)));
+      await Promise.resolve(); // an await that does no I/O: still the same piece of work
+      publishInvalidate(bookmark(7, 1));
+      seen.push(`action returns: ${calls()} call(s)`);
+    });
+    seen.push(`caller continues: ${calls()} call(s)`);
+    await checkPhase;
+    // Neither before the action's own continuation (building the call costs CPU) nor after the next I/O callback.
+    expect(seen).toEqual(["action returns: 0 call(s)", "caller continues: 0 call(s)", "setImmediate: 1 call(s)"]);
+    await untilReal(() => fake.broker.calls().length === 1, "the call reached the broker");
+    expect(fake.broker.batches()).toHaveLength(1); // both publications in that one call
+    await flushAfter();
+    expect(calls()).toBe(1);
   });
 
   it("never throws, and logs a failed publish once with its channel and reason", async () => {
