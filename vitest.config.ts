@@ -2,13 +2,6 @@ import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 import path from "node:path";
 
-/**
- * The browser test of the scaled-out layout (two `next start` instances, two Soketi nodes, PostgreSQL, Redis) takes
- * about 35 s, most of it starting processes: over what npm test can add, so it runs with `npm run test:cluster`.
- */
-const CLUSTER_BROWSER_TEST = "tests/browser/cluster.test.ts";
-const withClusterBrowser = process.env.TEST_CLUSTER === "1";
-
 const alias = {
   "@": path.resolve(import.meta.dirname, "src"),
   "server-only": path.resolve(import.meta.dirname, "tests/helpers/stubs/server-only.ts"),
@@ -46,7 +39,6 @@ export default defineConfig({
           name: "browser",
           environment: "node",
           include: ["tests/browser/**/*.test.ts"],
-          exclude: withClusterBrowser ? [] : [CLUSTER_BROWSER_TEST],
           globalSetup: ["tests/browser/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
