@@ -17,6 +17,7 @@
  * before any database work: Next's per-request cost plus the form and the same-origin checks) against a signed-in
  * resource channel (the session, the socket's sign-in, the policy and the version: four queries).
  */
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, it } from "vitest";
 import Pusher, { type ChannelAuthorizationHandler } from "pusher-js";
@@ -27,6 +28,7 @@ import { SESSION_COOKIE } from "@/backend/session-store";
 import { buildApp, startAppServer, type AppServer } from "../tests/helpers/app-server";
 import { startPostgres, type PostgresHandle } from "../tests/helpers/postgres";
 import { startSoketi, type SoketiHandle } from "../tests/helpers/soketi";
+import { cpuMeter, cpuSecondsOfTree, ownCpuSeconds } from "./lib/cpu";
 import { sleep } from "./lib/harness";
 import { report } from "./lib/report";
 import { round, summarize } from "./lib/stats";
@@ -45,6 +47,8 @@ let db: PgClient | undefined;
 let soketi: SoketiHandle | undefined;
 let server: AppServer | undefined;
 const clients: Pusher[] = [];
+/** CPU seconds of each process during a window (the bench's own: its 300 pusher-js clients and the load). */
+let meter = cpuMeter({});
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   await db?.end();
@@ -122,6 +126,7 @@ async function storm(tabs: Tab[], batched: boolean) {
   for (const tab of tabs) tab.mode.batched = batched;
   const samples: number[] = [];
   let failed = 0;
+  const cpu0 = meter.read();
   const t0 = performance.now();
   await Promise.all(
     tabs.flatMap((tab) =>
@@ -148,14 +153,16 @@ async function storm(tabs: Tab[], batched: boolean) {
     ),
   );
   const durationS = (Math.max(...samples) || STORM_TIMEOUT_MS) / 1000;
+  const cpu = meter.since(cpu0);
   for (const tab of tabs) for (const name of tab.channels) tab.pusher.unsubscribe(name);
-  return { samples, failed, perSecond: samples.length / durationS };
+  return { samples, failed, perSecond: samples.length / durationS, durationS, cpu };
 }
 
 /** CALLS requests of one body, CALL_CONCURRENCY in flight: requests per second and their status codes. */
 async function hammer(send: typeof fetch, body: string) {
   const statuses: Record<number, number> = {};
   let next = 0;
+  const cpu0 = meter.read();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CALL_CONCURRENCY }, async () => {
@@ -166,7 +173,8 @@ async function hammer(send: typeof fetch, body: string) {
       }
     }),
   );
-  return { perSecond: round(CALLS / ((performance.now() - t0) / 1000), 0), statuses };
+  const durationS = (performance.now() - t0) / 1000;
+  return { perSecond: round(CALLS / durationS, 0), statuses, durationS, cpu: meter.since(cpu0) };
 }
 
 it("channel authorization at storm rate: one request per channel against one per tab", async () => {
@@ -174,7 +182,23 @@ it("channel authorization at storm rate: one request per channel against one per
   pg = await startPostgres();
   const databaseUrl = await pg.createDatabase("bench_auth_storm");
   soketi = await startSoketi();
-  server = await startAppServer({ env: { ...soketi.env, DATABASE_URL: databaseUrl } });
+  // BENCH_CPU_PROF_DIR: a V8 CPU profile of next start, written when it stops (docs/benchmarks.md, what one request costs).
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  server = await startAppServer({
+    env: { ...soketi.env, DATABASE_URL: databaseUrl },
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  // BENCH_APP_CPU=0: next start alone on core 0 (run the bench itself under `taskset -c 1`, so Soketi, PostgreSQL
+  // and the clients share the other core): the figure per instance on one core.
+  const appCpu = process.env.BENCH_APP_CPU;
+  if (appCpu !== undefined) execFileSync("taskset", ["-a", "-cp", appCpu, String(server.pid)], { stdio: "ignore" });
+  const [appPid, soketiPid, pgPid] = [server.pid, soketi.pid, pg.pid];
+  meter = cpuMeter({
+    "next start": () => cpuSecondsOfTree(appPid),
+    soketi: () => cpuSecondsOfTree(soketiPid),
+    postgres: () => cpuSecondsOfTree(pgPid),
+    "bench (300 clients)": ownCpuSeconds,
+  });
 
   // The seeded users, and published articles for the tabs' resource channels (straight into the database).
   const { Client } = await import("pg");
@@ -236,6 +260,24 @@ it("channel authorization at storm rate: one request per channel against one per
   const floor = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: articleFeedChannel() }).toString());
   const full = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: tabs[0].channels[1] }).toString());
 
+  /** Each process's CPU seconds over the windows, as a share of the two cores' time in them. */
+  const cpuShare = (windows: Array<{ durationS: number; cpu: Record<string, number | null> }>) => {
+    const wall = windows.reduce((a, w) => a + w.durationS, 0);
+    return Object.keys(windows[0].cpu)
+      .map((name) => {
+        const values = windows.map((w) => w.cpu[name]);
+        if (values.some((v) => v === null)) return `${name} n/a`;
+        const seconds = values.reduce((a: number, v) => a + v!, 0);
+        return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of a core)`;
+      })
+      .join(", ");
+  };
+
+  const perRequestMs = (w: { cpu: Record<string, number | null> }) => {
+    const seconds = w.cpu["next start"];
+    return seconds === null ? "n/a" : round((1000 * seconds) / CALLS, 2);
+  };
+
   const expected = CLIENTS * CHANNELS * ROUNDS;
   report(
     "9-auth-storm",
@@ -253,6 +295,9 @@ it("channel authorization at storm rate: one request per channel against one per
       `per storm (/s): baseline ${rounds.baseline.map((r) => round(r.perSecond, 0)).join(", ")}; project ${rounds.project.map((r) => round(r.perSecond, 0)).join(", ")}`,
       `one request, ${CALLS} at ${CALL_CONCURRENCY} in flight: a public channel refused before any database work ${floor.perSecond}/s ${JSON.stringify(floor.statuses)}; a signed-in article channel ${full.perSecond}/s ${JSON.stringify(full.statuses)}`,
       `the ${CLIENTS} pusher-js clients run in the bench process, on the same cores as next start, Soketi and PostgreSQL`,
+      `CPU during the baseline storms (${round(rounds.baseline.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.baseline)}`,
+      `CPU during the project storms (${round(rounds.project.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.project)}`,
+      `CPU during the ${CALLS} single requests, public channel refused: ${cpuShare([floor])}, next start ${perRequestMs(floor)} ms per request; signed-in article channel: ${cpuShare([full])}, next start ${perRequestMs(full)} ms per request`,
     ],
   );
 });
