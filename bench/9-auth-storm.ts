@@ -28,7 +28,7 @@ import { SESSION_COOKIE } from "@/backend/session-store";
 import { buildApp, startAppServer, type AppServer } from "../tests/helpers/app-server";
 import { startPostgres, type PostgresHandle } from "../tests/helpers/postgres";
 import { startSoketi, type SoketiHandle } from "../tests/helpers/soketi";
-import { cpuMeter, cpuSecondsOfTree, ownCpuSeconds } from "./lib/cpu";
+import { cpuMeter, cpuSecondsOfTree, machineSeconds, ownCpuSeconds } from "./lib/cpu";
 import { sleep } from "./lib/harness";
 import { report } from "./lib/report";
 import { round, summarize } from "./lib/stats";
@@ -198,6 +198,8 @@ it("channel authorization at storm rate: one request per channel against one per
     soketi: () => cpuSecondsOfTree(soketiPid),
     postgres: () => cpuSecondsOfTree(pgPid),
     "bench (300 clients)": ownCpuSeconds,
+    "machine idle": () => machineSeconds("idle"),
+    "machine stolen": () => machineSeconds("steal"),
   });
 
   // The seeded users, and published articles for the tabs' resource channels (straight into the database).
@@ -268,7 +270,7 @@ it("channel authorization at storm rate: one request per channel against one per
         const values = windows.map((w) => w.cpu[name]);
         if (values.some((v) => v === null)) return `${name} n/a`;
         const seconds = values.reduce((a: number, v) => a + v!, 0);
-        return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of a core)`;
+        return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of one core)`;
       })
       .join(", ");
   };

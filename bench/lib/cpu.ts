@@ -45,6 +45,21 @@ export function cpuSecondsOfTree(root: number): number | null {
   return ticks / TICKS_PER_SECOND;
 }
 
+/**
+ * The whole machine's idle and stolen CPU seconds (all cores, /proc/stat): stolen is time a virtual machine's cores
+ * were ready to run and the host ran something else, so a window with much of it measured a busy host, not this
+ * code. null where /proc/stat is not available.
+ */
+export function machineSeconds(field: "idle" | "steal"): number | null {
+  try {
+    const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal ...
+    return (field === "idle" ? cpu[3] + cpu[4] : cpu[7]) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /** This process alone (not its children): the bench's own clients. */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
