@@ -2,21 +2,29 @@
  * 9. Channel authorization at storm rate: what one app instance's /api/realtime/auth answers when every tab of a
  * broker node subscribes at once (a node died and its clients reconnect elsewhere, or a popular page opens).
  *
- * A production build (`next build` into .next-test; E2E_SKIP_BUILD=1 reuses it), `next start` on a throwaway
- * PostgreSQL on loopback, a real Soketi. CLIENTS pusher-js clients in this process, each a signed-in tab (its own
- * session, a cookie sent with every request) holding CHANNELS private channels: its user channel and
- * CHANNELS - 1 published articles' channels. Each client connects and signs in first (not timed). Then, per round,
- * all of them subscribe to all their channels at the same moment, and each channel's time from that moment to the
- * broker's subscription_succeeded is taken.
+ * A production build (`next build` into .next-test; E2E_SKIP_BUILD=1 reuses it, E2E_DIST_DIR names another build),
+ * `next start` on a throwaway PostgreSQL on loopback, a real Soketi. CLIENTS pusher-js clients in this process, each
+ * a signed-in tab (its own session, a cookie sent with every request) holding CHANNELS private channels: its user
+ * channel and CHANNELS - 1 published articles' channels. Each client connects and signs in first (not timed). Then,
+ * per round, all of them subscribe to all their channels at the same moment, and each channel's time from that
+ * moment to the broker's subscription_succeeded is taken.
  *
- * Baseline: today's client, one request per channel (pusher-js's own exchange, after the sign-in). Project: the
- * library's client (batchingChannelAuthorizer), one request per tab. The same server, build and sockets; rounds
- * alternate. Figures: channel authorizations per second (channels / the storm's duration) and p50/p99 per channel.
+ * Baseline: today's client against the route, one request per channel (pusher-js's own exchange, after the
+ * sign-in). Project: the library's client (batchingChannelAuthorizer), one request per tab. The same server, build
+ * and sockets; rounds alternate. Figures: channel authorizations per second (channels / the storm's duration),
+ * p50/p99 per channel, and the CPU next start spent per channel authorization (its CPU seconds over the storms, from
+ * /proc), with what that CPU would answer on one core of its own: on two cores shared with Soketi, PostgreSQL and
+ * these 300 clients the rate says as much about the neighbours as about the route.
  *
  * Then what bounds the route, with CALLS single requests CALL_CONCURRENCY at a time: a public channel (refused
  * before any database work: Next's per-request cost plus the form and the same-origin checks) against a signed-in
- * resource channel (the session, the socket's sign-in, the policy and the version: four queries).
- */
+ * resource channel (the whole path: the session with the socket's sign-in in one query, then the policy and the
+ * version side by side).
+ *
+ * BENCH_APP_CPU=0 pins next start to core 0 after it starts; run the bench itself under `taskset -c 1` so Soketi,
+ * PostgreSQL and the clients share the other core: the figure per instance on one core. BENCH_CPU_PROF_DIR writes a
+ * V8 CPU profile of next start there when it stops (docs/benchmarks.md: what one request costs). */
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, it } from "vitest";
 import Pusher, { type ChannelAuthorizationHandler } from "pusher-js";
@@ -24,9 +32,10 @@ import type { Client as PgClient } from "pg";
 import { batchingChannelAuthorizer } from "@/lib/realtime/client";
 import { articleFeedChannel, resourceChannel, userChannel } from "@/backend/realtime/channels";
 import { SESSION_COOKIE } from "@/backend/session-store";
-import { buildApp, startAppServer, type AppServer } from "../tests/helpers/app-server";
+import { buildApp, startAppServer, TEST_DIST_DIR, type AppServer } from "../tests/helpers/app-server";
 import { startPostgres, type PostgresHandle } from "../tests/helpers/postgres";
 import { startSoketi, type SoketiHandle } from "../tests/helpers/soketi";
+import { cpuMeter, cpuSecondsOfTree, machineSeconds, ownCpuSeconds } from "./lib/cpu";
 import { sleep } from "./lib/harness";
 import { report } from "./lib/report";
 import { round, summarize } from "./lib/stats";
@@ -45,6 +54,8 @@ let db: PgClient | undefined;
 let soketi: SoketiHandle | undefined;
 let server: AppServer | undefined;
 const clients: Pusher[] = [];
+/** CPU seconds of each process during a window (the bench's own: its 300 pusher-js clients and the load). */
+let meter = cpuMeter({});
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   await db?.end();
@@ -122,6 +133,7 @@ async function storm(tabs: Tab[], batched: boolean) {
   for (const tab of tabs) tab.mode.batched = batched;
   const samples: number[] = [];
   let failed = 0;
+  const cpu0 = meter.read();
   const t0 = performance.now();
   await Promise.all(
     tabs.flatMap((tab) =>
@@ -148,14 +160,16 @@ async function storm(tabs: Tab[], batched: boolean) {
     ),
   );
   const durationS = (Math.max(...samples) || STORM_TIMEOUT_MS) / 1000;
+  const cpu = meter.since(cpu0);
   for (const tab of tabs) for (const name of tab.channels) tab.pusher.unsubscribe(name);
-  return { samples, failed, perSecond: samples.length / durationS };
+  return { samples, failed, perSecond: samples.length / durationS, durationS, cpu };
 }
 
 /** CALLS requests of one body, CALL_CONCURRENCY in flight: requests per second and their status codes. */
 async function hammer(send: typeof fetch, body: string) {
   const statuses: Record<number, number> = {};
   let next = 0;
+  const cpu0 = meter.read();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CALL_CONCURRENCY }, async () => {
@@ -166,7 +180,8 @@ async function hammer(send: typeof fetch, body: string) {
       }
     }),
   );
-  return { perSecond: round(CALLS / ((performance.now() - t0) / 1000), 0), statuses };
+  const durationS = (performance.now() - t0) / 1000;
+  return { perSecond: round(CALLS / durationS, 0), statuses, durationS, cpu: meter.since(cpu0) };
 }
 
 it("channel authorization at storm rate: one request per channel against one per tab", async () => {
@@ -174,7 +189,25 @@ it("channel authorization at storm rate: one request per channel against one per
   pg = await startPostgres();
   const databaseUrl = await pg.createDatabase("bench_auth_storm");
   soketi = await startSoketi();
-  server = await startAppServer({ env: { ...soketi.env, DATABASE_URL: databaseUrl } });
+  // BENCH_CPU_PROF_DIR: a V8 CPU profile of next start, written when it stops (docs/benchmarks.md, what one request costs).
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  server = await startAppServer({
+    env: { ...soketi.env, DATABASE_URL: databaseUrl },
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  // BENCH_APP_CPU=0: next start alone on core 0 (run the bench itself under `taskset -c 1`, so Soketi, PostgreSQL
+  // and the clients share the other core): the figure per instance on one core.
+  const appCpu = process.env.BENCH_APP_CPU;
+  if (appCpu !== undefined) execFileSync("taskset", ["-a", "-cp", appCpu, String(server.pid)], { stdio: "ignore" });
+  const [appPid, soketiPid, pgPid] = [server.pid, soketi.pid, pg.pid];
+  meter = cpuMeter({
+    "next start": () => cpuSecondsOfTree(appPid),
+    soketi: () => cpuSecondsOfTree(soketiPid),
+    postgres: () => cpuSecondsOfTree(pgPid),
+    "bench (300 clients)": ownCpuSeconds,
+    "machine idle": () => machineSeconds("idle"),
+    "machine stolen": () => machineSeconds("steal"),
+  });
 
   // The seeded users, and published articles for the tabs' resource channels (straight into the database).
   const { Client } = await import("pg");
@@ -236,15 +269,48 @@ it("channel authorization at storm rate: one request per channel against one per
   const floor = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: articleFeedChannel() }).toString());
   const full = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: tabs[0].channels[1] }).toString());
 
+  /** Each process's CPU seconds over the windows, as a share of the two cores' time in them. */
+  const cpuShare = (windows: Array<{ durationS: number; cpu: Record<string, number | null> }>) => {
+    const wall = windows.reduce((a, w) => a + w.durationS, 0);
+    return Object.keys(windows[0].cpu)
+      .map((name) => {
+        const values = windows.map((w) => w.cpu[name]);
+        if (values.some((v) => v === null)) return `${name} n/a`;
+        const seconds = values.reduce((a: number, v) => a + v!, 0);
+        return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of one core)`;
+      })
+      .join(", ");
+  };
+
+  const perRequestMs = (w: { cpu: Record<string, number | null> }) => {
+    const seconds = w.cpu["next start"];
+    return seconds === null ? "n/a" : round((1000 * seconds) / CALLS, 2);
+  };
+
+  /** next start's CPU per subscribed channel over the storms of one mode, and its inverse: channels per CPU-second. */
+  const appCpuSeconds = (list: typeof rounds.baseline) => list.reduce((a, r) => a + (r.cpu["next start"] ?? NaN), 0);
+  const channelsOf = (list: typeof rounds.baseline) => list.reduce((a, r) => a + r.samples.length, 0);
+  const cpuPerChannel = (list: typeof rounds.baseline) => round((1000 * appCpuSeconds(list)) / channelsOf(list), 2);
+  const perCpuSecond = (list: typeof rounds.baseline) => round(channelsOf(list) / appCpuSeconds(list), 0);
+
   const expected = CLIENTS * CHANNELS * ROUNDS;
   report(
     "9-auth-storm",
     `9. Channel authorization storm: ${CLIENTS} signed-in tabs x ${CHANNELS} private channels at once, one next start on PostgreSQL`,
-    { clients: CLIENTS, channels_per_tab: CHANNELS, rounds_per_mode: ROUNDS, database: "PostgreSQL (loopback)", build: build.skipped ? "reused" : `${round(build.ms / 1000, 0)} s` },
+    {
+      clients: CLIENTS,
+      channels_per_tab: CHANNELS,
+      rounds_per_mode: ROUNDS,
+      database: "PostgreSQL (loopback)",
+      build: `${TEST_DIST_DIR}, ${build.skipped ? "reused" : `built in ${round(build.ms / 1000, 0)} s`}`,
+      next_start_cpu: appCpu === undefined ? "unpinned (shares both cores)" : `pinned to core ${appCpu}`,
+    },
     [
       { figure: "authorizations per second", unit: "/s", baseline: perSecond(rounds.baseline), project: perSecond(rounds.project), better: "higher", target: `>= ${TARGET}/s`, met: perSecond(rounds.project) >= TARGET },
       { figure: "per channel p50", unit: "ms", baseline: base.p50, project: proj.p50, better: "lower", target: "(info)", met: true },
       { figure: "per channel p99", unit: "ms", baseline: base.p99, project: proj.p99, better: "lower", target: "(info)", met: true },
+      { figure: "next start CPU per authorization", unit: "ms", baseline: cpuPerChannel(rounds.baseline), project: cpuPerChannel(rounds.project), better: "lower", target: "(info)", met: true },
+      { figure: "authorizations per CPU-second of next start", unit: "/s", baseline: perCpuSecond(rounds.baseline), project: perCpuSecond(rounds.project), better: "higher", target: "(info)", met: true },
       { figure: "subscribed", unit: "channels", baseline: base.n, project: proj.n, better: "higher", target: `all ${expected}`, met: base.n === expected && proj.n === expected },
     ],
     [
@@ -252,7 +318,12 @@ it("channel authorization at storm rate: one request per channel against one per
       `failed or timed out: baseline ${failed(rounds.baseline)}, project ${failed(rounds.project)}; connecting and signing in ${CLIENTS} tabs took ${round(connectMs / 1000, 1)} s`,
       `per storm (/s): baseline ${rounds.baseline.map((r) => round(r.perSecond, 0)).join(", ")}; project ${rounds.project.map((r) => round(r.perSecond, 0)).join(", ")}`,
       `one request, ${CALLS} at ${CALL_CONCURRENCY} in flight: a public channel refused before any database work ${floor.perSecond}/s ${JSON.stringify(floor.statuses)}; a signed-in article channel ${full.perSecond}/s ${JSON.stringify(full.statuses)}`,
-      `the ${CLIENTS} pusher-js clients run in the bench process, on the same cores as next start, Soketi and PostgreSQL`,
+      appCpu === undefined
+        ? `the ${CLIENTS} pusher-js clients run in the bench process, on the same two cores as next start, Soketi and PostgreSQL`
+        : `next start alone on core ${appCpu}; the ${CLIENTS} pusher-js clients (the bench process), Soketi and PostgreSQL where the bench was started (taskset)`,
+      `CPU during the baseline storms (${round(rounds.baseline.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.baseline)}`,
+      `CPU during the project storms (${round(rounds.project.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.project)}`,
+      `CPU during the ${CALLS} single requests, public channel refused: ${cpuShare([floor])}, next start ${perRequestMs(floor)} ms per request; signed-in article channel: ${cpuShare([full])}, next start ${perRequestMs(full)} ms per request`,
     ],
   );
 });

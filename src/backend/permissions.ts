@@ -1,6 +1,7 @@
 import "server-only";
-import { eq, inArray } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
+import { preparedPerDb } from "@/db/prepared";
 import { articles, comments, gists } from "@/db/schema";
 import { ActionError } from "@/backend/action-result";
 import type { SessionResult } from "@/backend/session-store";
@@ -62,18 +63,29 @@ export async function readableRootResources(session: SessionResult, type: RootRe
   const viewer = session.user?.id ?? null;
   const db = await getDb();
   if (type === "ARTICLE") {
-    const rows = await db
-      .select({ id: articles.id, author_id: articles.author_id, published_at: articles.published_at })
-      .from(articles)
-      .where(wanted.length === 1 ? eq(articles.id, wanted[0]) : inArray(articles.id, wanted));
+    const rows = await articlesByIds(db).execute({ ids: wanted });
     return new Set(rows.filter((r) => r.published_at !== null || r.author_id === viewer).map((r) => r.id));
   }
-  const rows = await db
-    .select({ id: gists.id, owner_id: gists.owner_id, is_public: gists.is_public })
-    .from(gists)
-    .where(wanted.length === 1 ? eq(gists.id, wanted[0]) : inArray(gists.id, wanted));
+  const rows = await gistsByIds(db).execute({ ids: wanted });
   return new Set(rows.filter((r) => r.is_public || r.owner_id === viewer).map((r) => r.id));
 }
+
+// Prepared (src/db/prepared.ts): readableRootResources decides every resource channel the auth route signs, so it runs
+// for each request of a reconnection storm. One array parameter: any number of ids is the same statement.
+const articlesByIds = preparedPerDb((db) =>
+  db
+    .select({ id: articles.id, author_id: articles.author_id, published_at: articles.published_at })
+    .from(articles)
+    .where(sql`${articles.id} = any(${sql.placeholder("ids")})`)
+    .prepare("readable_articles"),
+);
+const gistsByIds = preparedPerDb((db) =>
+  db
+    .select({ id: gists.id, owner_id: gists.owner_id, is_public: gists.is_public })
+    .from(gists)
+    .where(sql`${gists.id} = any(${sql.placeholder("ids")})`)
+    .prepare("readable_gists"),
+);
 
 const LABEL: Record<ResourceType, string> = { ARTICLE: "article", GIST: "gist", COMMENT: "comment" };
 

@@ -100,12 +100,14 @@ export type AppServer = {
  * `next start` of the .next-test build as a direct child (so `pid` is the server's own), on a free
  * loopback port, with a fresh PGlite directory that the server seeds at start (instrumentation).
  */
-export async function startAppServer(opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<AppServer> {
+export async function startAppServer(
+  opts: { env?: Record<string, string>; timeoutMs?: number; /** Node's own flags (--cpu-prof: not allowed in NODE_OPTIONS). */ nodeArgs?: string[] } = {},
+): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), "techdiary-e2e-db-"));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), NEXT_BIN, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: ROOT,
     env: childEnv({ PGLITE_DATA_DIR: dataDir, DEMO_LOGIN: "1", APP_URL: url, ...opts.env }),
     stdio: ["ignore", "pipe", "pipe"],

@@ -10,6 +10,8 @@ export type PostgresHandle = {
   url: (name?: string) => string;
   /** Creates an empty database and answers its URL. */
   createDatabase: (name: string) => Promise<string>;
+  /** The postmaster's pid (its backends are its children): what a bench reads CPU time from. */
+  pid: number;
   stop: () => Promise<void>;
 };
 
@@ -52,9 +54,11 @@ export async function startPostgres(): Promise<PostgresHandle> {
     "start",
   ]);
   const url = (name = "postgres") => `postgres://postgres@127.0.0.1:${port}/${name}`;
+  const pid = Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     port,
     url,
+    pid,
     async createDatabase(name) {
       const { Client } = await import("pg");
       const client = new Client({ connectionString: url() });

@@ -1,10 +1,11 @@
 import "server-only";
+import { cookies } from "next/headers";
 import { after } from "next/server";
 import { and, desc, eq, notInArray } from "drizzle-orm";
 import type { ConnectionSignIn, PublishReceipt } from "@/lib/realtime/server";
 import { getDb } from "@/db/client";
 import { realtimeSockets } from "@/db/schema";
-import type { SessionResult } from "@/backend/session-store";
+import { resolveSessionTokenOnSocket, SESSION_COOKIE, type SessionResult } from "@/backend/session-store";
 import type { Id } from "@/lib/ids";
 import { realtime } from "./server";
 
@@ -42,6 +43,15 @@ export const connectionSignIn: ConnectionSignIn<SessionResult> = {
     return row !== undefined;
   },
 };
+
+/**
+ * This request's session (getSession's) and whether it signed in `socketId` (connectionSignIn.isSignedIn's answer),
+ * read in one query: the auth route's getSessionOnSocket, the first thing every channel authorization needs.
+ */
+export async function sessionOnSocket(socketId: string): Promise<{ session: SessionResult; signedIn: boolean }> {
+  const jar = await cookies();
+  return resolveSessionTokenOnSocket(jar.get(SESSION_COOKIE)?.value, socketId);
+}
 
 /**
  * After a session was deleted (revoked from another device, or signed out): first its user channel's signal, so a

@@ -1,6 +1,7 @@
 import "server-only";
-import { inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
+import { preparedPerDb } from "@/db/prepared";
 import { realtimeChannelVersions } from "@/db/schema";
 import type { AppPublication } from "./scopes";
 
@@ -48,11 +49,21 @@ export async function readChannelVersionsNow(channels: readonly string[]): Promi
   return readChannelVersions(await getDb(), channels);
 }
 
+// Prepared (src/db/prepared.ts): the auth route reads versions for every request of a reconnection storm. One array
+// parameter, so a batch of any size is the same statement.
+const versionsOf = preparedPerDb((db) =>
+  db
+    .select()
+    .from(realtimeChannelVersions)
+    .where(sql`${realtimeChannelVersions.channel} = any(${sql.placeholder("channels")})`)
+    .prepare("channel_versions"),
+);
+
 /** The current version of each channel (0: never written), in one query on the primary key. */
 export async function readChannelVersions(db: Db, channels: readonly string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = Object.fromEntries(channels.map((c) => [c, 0]));
   if (channels.length === 0) return out;
-  const rows = await db.select().from(realtimeChannelVersions).where(inArray(realtimeChannelVersions.channel, [...channels]));
+  const rows = await versionsOf(db).execute({ channels: [...channels] });
   for (const row of rows) out[row.channel] = Number(row.version);
   return out;
 }

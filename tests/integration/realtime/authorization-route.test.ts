@@ -10,7 +10,8 @@ import { brokerConfig } from "@/backend/realtime/server";
 import { freshDb, signInAs, signOut } from "../../helpers/db";
 import { resetRequest } from "../../helpers/next-request";
 import { MISSING_ID, seeded, type Seeded } from "../../db/fixtures";
-import { APP_ORIGIN, authRequest, callAuth, callSignin, expectedAuth, streamedAuthRequest } from "./auth-helpers";
+import { POST as SIGNIN } from "@/app/api/realtime/signin/route";
+import { APP_ORIGIN, authRequest, callAuth, callSignin, expectedAuth, signinRequest, streamedAuthRequest } from "./auth-helpers";
 import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { realtimeSockets } from "@/db/schema";
@@ -259,6 +260,91 @@ describe("createRealtimeAuthHandler: what reaches the host's session and policy"
       { user: "someone" },
       { kind: "resource", name: resourceChannel("GIST", s.publicGist), private: true, params: { type: "GIST", id: s.publicGist } },
     );
+  });
+});
+
+describe("createRealtimeAuthHandler: the session and the socket's sign-in in one read (getSessionOnSocket)", () => {
+  const realtime = () => createRealtimeServer({ scopes, broker: () => brokerConfig(getEnv()) });
+  const signIn = (user: string | null) => ({ userOf: () => user, remember: async () => {}, isSignedIn: vi.fn(async () => true) });
+
+  it("a host's getSessionOnSocket replaces getSession and isSignedIn: one call per request, batch or not, with its socket", async () => {
+    const getSession = vi.fn(async () => ({ user: "someone" }));
+    const getSessionOnSocket = vi.fn(async () => ({ session: { user: "someone" }, signedIn: true }));
+    const hostSignIn = signIn("session-1");
+    const handler = createRealtimeAuthHandler({ realtime: realtime(), getSession, getSessionOnSocket, canAccess: () => allow, signIn: hostSignIn });
+    const one = await handler(authRequest({ socket_id: SOCKET, channel_name: userChannel(s.alice) }));
+    expect(one.status).toBe(200);
+    const batch = new URLSearchParams({ socket_id: "77.88" });
+    for (const channel of [userChannel(s.alice), resourceChannel("GIST", s.publicGist)]) batch.append("channel_name", channel);
+    expect((await handler(authRequest(batch.toString()))).status).toBe(200);
+    expect(getSessionOnSocket.mock.calls).toEqual([[SOCKET], ["77.88"]]);
+    expect(getSession).not.toHaveBeenCalled();
+    expect(hostSignIn.isSignedIn).not.toHaveBeenCalled();
+  });
+
+  it("a session whose socket is not signed in is refused with 403; a visitor (no broker user) needs no sign-in", async () => {
+    const getSession = async () => ({ user: "someone" });
+    const unsigned = async () => ({ session: { user: "someone" }, signedIn: false });
+    const asSession = createRealtimeAuthHandler({ realtime: realtime(), getSession, getSessionOnSocket: unsigned, canAccess: () => allow, signIn: signIn("session-1") });
+    const refused = await asSession(authRequest({ socket_id: SOCKET, channel_name: userChannel(s.alice) }));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: "This connection is not signed in as your session." });
+
+    const asVisitor = createRealtimeAuthHandler({ realtime: realtime(), getSession, getSessionOnSocket: unsigned, canAccess: () => allow, signIn: signIn(null) });
+    expect((await asVisitor(authRequest({ socket_id: SOCKET, channel_name: resourceChannel("GIST", s.publicGist) }))).status).toBe(200);
+  });
+
+  it("the app's route: a revoked session is no session, whatever its sockets; another session's socket is not this one's", async () => {
+    const { token } = await signInAs("carol");
+    await callSignin({ socket_id: "41.42" }, { origin: APP_ORIGIN });
+    const channel = userChannel(s.carol);
+    expect((await callAuth({ socket_id: "41.42", channel_name: channel }, undefined, { signin: false })).status).toBe(200);
+    expect((await callAuth({ socket_id: "41.43", channel_name: channel }, undefined, { signin: false })).status).toBe(403);
+    await deleteSessionByToken(token);
+    expect((await callAuth({ socket_id: "41.42", channel_name: channel }, undefined, { signin: false })).status).toBe(401);
+  });
+});
+
+describe("createRealtimeAuthHandler: the policy and the versions side by side", () => {
+  it("a refused channel's version is read with the others but never sent; a signed one carries its own", async () => {
+    const realtime = createRealtimeServer({ scopes, broker: () => brokerConfig(getEnv()) });
+    const mine = userChannel(s.alice);
+    const theirs = userChannel(s.bob);
+    const readVersions = vi.fn(async (names: readonly string[]) => Object.fromEntries(names.map((name, i) => [name, 10 + i])));
+    const handler = createRealtimeAuthHandler({
+      realtime,
+      getSession: async () => "alice",
+      canAccess: (_session, channel) => (channel.name === mine ? allow : { ok: false, status: 403, error: "Not your channel." }),
+      signIn: { userOf: () => null, remember: async () => {}, isSignedIn: async () => true },
+      readVersions,
+    });
+    const body = new URLSearchParams({ socket_id: SOCKET });
+    body.append("channel_name", theirs);
+    body.append("channel_name", mine);
+    const res = await handler(authRequest(body.toString()));
+    expect(await res.json()).toEqual({
+      channels: {
+        [theirs]: { status: 403, error: "Not your channel." },
+        [mine]: { auth: expectedAuth(KEY, SECRET, SOCKET, mine), channel_version: 11 },
+      },
+    });
+    expect(readVersions).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("POST /api/realtime/auth and /signin: answers Next does not gzip", () => {
+  it("every answer is Cache-Control: no-store, no-transform (signed, refused, malformed, batched, and the sign-in's)", async () => {
+    await signInAs("alice");
+    const batch = new URLSearchParams({ socket_id: SOCKET });
+    for (const channel of [userChannel(s.alice), userChannel(s.bob)]) batch.append("channel_name", channel);
+    const responses = [
+      await POST(authRequest({ socket_id: SOCKET, channel_name: userChannel(s.alice) })),
+      await POST(authRequest({ socket_id: SOCKET, channel_name: userChannel(s.bob) })),
+      await POST(authRequest({ socket_id: "nope", channel_name: userChannel(s.alice) })),
+      await POST(authRequest(batch.toString())),
+      await SIGNIN(signinRequest({ socket_id: SOCKET })),
+    ];
+    expect(responses.map((r) => r.headers.get("cache-control"))).toEqual(Array(responses.length).fill("no-store, no-transform"));
   });
 });
 

@@ -64,7 +64,14 @@ export type ConnectionSignIn<Session> = {
   isSignedIn: (session: Session, socketId: string) => Promise<boolean>;
 };
 
-export const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+/**
+ * no-transform: Next's server gzips every response whose client accepts it, and on these answers of a few hundred
+ * bytes a gzip stream per response was the largest single cost of a request after Next's own routing (about a sixth
+ * of the auth route's CPU under a reconnection storm, docs/benchmarks.md) for almost no bytes saved. The compression
+ * step skips a response marked no-transform, as any proxy on the way must.
+ */
+export const json = (status: number, body: unknown) =>
+  Response.json(body, { status, headers: { "Cache-Control": "no-store, no-transform" } });
 export const fail = (status: number, error: string) => json(status, { error });
 
 /**
@@ -158,6 +165,12 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
   canAccessMany?: (session: Session, channels: readonly ParsedChannel<Specs>[]) => Promise<readonly AccessDecision[]>;
   /** The same object given to createRealtimeSigninHandler. */
   signIn: ConnectionSignIn<Session>;
+  /**
+   * This request's session together with whether `socketId` is signed in as it (what signIn.isSignedIn answers), in
+   * one read: every authorization needs both first, so a host that can join them (the session's row and the
+   * socket's) saves a database round trip per request. Without it, getSession and then signIn.isSignedIn.
+   */
+  getSessionOnSocket?: (socketId: string) => Promise<{ session: Session; signedIn: boolean }>;
   /** The app's public origin, accepted in a browser's Origin header besides the host the request came to. */
   appUrl?: () => string | undefined;
   /**
@@ -176,7 +189,8 @@ export type RealtimeAuthOptions<Specs extends ChannelSpecs, Session> = {
  * A request with several `channel_name` fields (at most MAX_AUTH_CHANNELS; the batching client's) is answered 200
  * `{ channels: { [name]: answer } }`, where each channel's answer is what its own request would have got: the signed
  * `{ auth, channel_version }` or `{ status, error }`. The session, the socket's sign-in, the policy
- * (canAccessMany) and the versions are read once for the whole request.
+ * (canAccessMany) and the versions are read once for the whole request: the session with the sign-in
+ * (getSessionOnSocket: one query where the host joins them), then the policy and the versions side by side.
  */
 export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   realtime,
@@ -184,6 +198,10 @@ export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
   canAccess,
   canAccessMany = accessMany(canAccess),
   signIn,
+  getSessionOnSocket = async (socketId) => {
+    const session = await getSession();
+    return { session, signedIn: signIn.userOf(session) === null || (await signIn.isSignedIn(session, socketId)) };
+  },
   appUrl = () => undefined,
   readVersions,
 }: RealtimeAuthOptions<Specs, Session>): (req: Request) => Promise<Response> {
@@ -202,21 +220,24 @@ export function createRealtimeAuthHandler<Specs extends ChannelSpecs, Session>({
       else candidates.push({ at, channel });
     });
     if (candidates.length === 0) return answers;
-    const session = await getSession();
-    if (signIn.userOf(session) !== null && !(await signIn.isSignedIn(session, socketId))) {
+    const { session, signedIn } = await getSessionOnSocket(socketId);
+    if (signIn.userOf(session) !== null && !signedIn) {
       for (const { at } of candidates) answers[at] = refused(403, "This connection is not signed in as your session.");
       return answers;
     }
-    const decisions = await canAccessMany(session, candidates.map((c) => c.channel));
+    // The policy and the versions side by side (one round trip of waiting instead of two). A version is only ever
+    // sent with its channel's signature, so a refused caller learns nothing from it; and it is read before the broker
+    // subscribes the socket, so a write in between is either below this baseline or heard as a signal.
+    const [decisions, versions] = await Promise.all([
+      canAccessMany(session, candidates.map((c) => c.channel)),
+      readVersions ? readVersions(candidates.map((c) => c.channel.name)) : null,
+    ]);
     const allowed: Array<{ at: number; name: string }> = [];
     candidates.forEach(({ at, channel }, i) => {
       const decision = decisions[i];
       if (decision?.ok) allowed.push({ at, name: channel.name });
       else answers[at] = decision ? refused(decision.status, decision.error) : refused(403, "Refused.");
     });
-    // Read after the policy said yes, so a refused caller learns nothing; before the broker subscribes the socket,
-    // so a write in between is either below this baseline or heard as a signal.
-    const versions = readVersions && allowed.length > 0 ? await readVersions(allowed.map((a) => a.name)) : null;
     for (const { at, name } of allowed) {
       const signed = broker.pusher.authorizeChannel(socketId, name);
       answers[at] = { status: 200, body: versions ? { ...signed, [CHANNEL_VERSION_FIELD]: versions[name] ?? 0 } : signed };
