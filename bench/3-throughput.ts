@@ -6,6 +6,9 @@
  * in its own collectSignals scope; their sends (each once its action's current work is over) go through the
  * process-wide sender, which packs whatever waits into triggerBatch calls. A realtime server of its own
  * (createRealtimeServer), so that its counters are this bench's.
+ *
+ * Each phase also reports the CPU of the three processes (this one, which publishes; Soketi; the subscriber) and the
+ * machine's idle time: the publish path is CPU-bound here, and the notes say whose CPU bounds it.
  */
 import { afterAll, expect, it } from "vitest";
 import { INVALIDATE_EVENT } from "@/lib/realtime";
@@ -16,6 +19,7 @@ import { benchIds } from "./lib/ids";
 import { report } from "./lib/report";
 import { startSubscriberProcess, type SubscriberProcess } from "./lib/subscriber";
 import { round } from "./lib/stats";
+import { cpuMeter, cpuSecondsOfTree, machineSeconds, ownCpuSeconds } from "./lib/cpu";
 
 const AWAITED = 2_000;
 const UNBOUNDED = 5_000;
@@ -47,13 +51,28 @@ it("publish throughput, signals delivered per second", async () => {
   const server = projectServer(broker);
   subscriber = await startSubscriberProcess(broker, channels);
   const expectOn = subscriber.expect;
+  const soketiPid = broker.soketi.pid;
+  const subscriberPid = subscriber.pid;
+  const meter = cpuMeter({
+    publisher: ownCpuSeconds,
+    soketi: () => cpuSecondsOfTree(soketiPid),
+    subscriber: () => cpuSecondsOfTree(subscriberPid),
+    "machine idle": () => machineSeconds("idle"),
+  });
+  /** Each counter's share of one core over a phase of `seconds`. */
+  const shares = (cpu: Record<string, number | null>, seconds: number) =>
+    Object.entries(cpu)
+      .map(([name, s]) => `${name} ${s === null ? "n/a" : `${Math.round((100 * s) / seconds)}%`}`)
+      .join(", ");
 
   // Baseline 1: an awaited trigger per signal, one after another.
   let arrived = expectOn(channels[0], AWAITED);
+  let cpu0 = meter.read();
   let t0 = epochNow();
   for (const { signal } of awaitedPubs) await broker.naive.trigger(channels[0], INVALIDATE_EVENT, signal);
   const awaited = await arrived;
   const awaitedRate = AWAITED / ((awaited.lastAt - t0) / 1000);
+  const awaitedCpu = shares(meter.since(cpu0), (epochNow() - t0) / 1000);
 
   // Baseline 2: every trigger at once.
   arrived = expectOn(channels[1], UNBOUNDED);
@@ -65,6 +84,7 @@ it("publish throughput, signals delivered per second", async () => {
   // Project: PROJECT actions, one signal each, arriving as fast as one process can run them. The actions of a turn
   // return (each queues its send for when that work is over, and one after() holding it); then their sends start.
   arrived = expectOn(channels[2], PROJECT);
+  cpu0 = meter.read();
   t0 = epochNow();
   const flushes: Promise<void>[] = [];
   let turn: Promise<void>[] = [];
@@ -80,6 +100,7 @@ it("publish throughput, signals delivered per second", async () => {
     }
   }
   const project = await arrived;
+  const projectCpu = shares(meter.since(cpu0), (epochNow() - t0) / 1000);
   await Promise.all(flushes);
   const projectRate = PROJECT / ((project.lastAt - t0) / 1000);
   const metrics = await server.health();
@@ -112,6 +133,7 @@ it("publish throughput, signals delivered per second", async () => {
     [
       `delivered: awaited ${awaited.received}/${AWAITED}, unbounded ${unbounded.received}/${UNBOUNDED}, project ${project.received}/${PROJECT}`,
       `project broker calls: ${metrics.calls.total} for ${metrics.publishes.sent} signals (${round(metrics.publishes.sent / metrics.calls.total, 2)} per call), failed ${metrics.publishes.failed}`,
+      `CPU (share of one core; 200% is both cores), awaited: ${awaitedCpu}; project: ${projectCpu}`,
     ],
   );
 });

@@ -6,6 +6,8 @@ import type { Broker } from "./harness";
 export type SubscriberReport = { channel: string; received: number; lastAt: number };
 
 export type SubscriberProcess = {
+  /** The process's pid (for its CPU use). */
+  pid: number;
   /** Resolves with the report once `count` distinct signals arrived on `channel`, or with what arrived by `ms`. */
   expect(channel: string, count: number, ms?: number): Promise<SubscriberReport>;
   /** Asks the process to exit and resolves when it has. */
@@ -35,6 +37,7 @@ export async function startSubscriberProcess(broker: Broker, channels: string[])
     });
   });
   return {
+    pid: child.pid ?? -1,
     expect(channel, count, ms = 60_000) {
       child.send({ expect: channel, count });
       return new Promise<SubscriberReport>((resolve) => {

@@ -97,12 +97,12 @@ describe("the home feed's throttle on a real broker (the production scope and wi
     const article: ArticleState = { id: s.hello, author_id: s.alice, published: true, tag_ids: [app.tags.nextjs] };
     // When the publisher handed each home feed signal to the broker: the throttle's own clock, not the network's.
     const fires: number[] = [];
-    const pusher = realtime.broker()!.pusher;
+    const rest = realtime.broker()!.rest;
     const note = (channels: string[]) => channels.includes(articleFeedChannel()) && fires.push(performance.now());
-    const trigger = pusher.trigger.bind(pusher);
-    const triggerBatch = pusher.triggerBatch.bind(pusher);
-    vi.spyOn(pusher, "trigger").mockImplementation((channels, ...rest) => (note([channels].flat()), trigger(channels, ...rest)));
-    vi.spyOn(pusher, "triggerBatch").mockImplementation((events) => (note(events.map((e) => e.channel)), triggerBatch(events)));
+    const trigger = rest.trigger.bind(rest);
+    const triggerBatch = rest.triggerBatch.bind(rest);
+    vi.spyOn(rest, "trigger").mockImplementation((channels, ...args) => (note(channels), trigger(channels, ...args)));
+    vi.spyOn(rest, "triggerBatch").mockImplementation((events, ...args) => (note(events.map((e) => e.channel)), triggerBatch(events, ...args)));
     try {
       const started = performance.now();
       const requested: number[] = [];

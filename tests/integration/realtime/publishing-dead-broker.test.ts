@@ -110,7 +110,7 @@ describe("a dead broker never costs an action anything", () => {
       useBroker((blackHole.address() as AddressInfo).port, 1000);
       vi.spyOn(console, "error").mockImplementation(() => {});
       const delta = await publishCounters();
-      const client = realtime.broker()!.pusher;
+      const client = realtime.broker()!.rest;
       const sent = [vi.spyOn(client, "trigger"), vi.spyOn(client, "triggerBatch")];
       const calls = () => sent.reduce((n, spy) => n + spy.mock.calls.length, 0);
       await signInAs("carol");

@@ -36,9 +36,9 @@ const nextRequest = (headers: Record<string, string> = {}) => {
 };
 /** Counts the calls that reach the REST client, synchronously observable (unlike the network). */
 function clientCalls() {
-  const pusher = realtime.broker()!.pusher;
-  const trigger = vi.spyOn(pusher, "trigger");
-  const batch = vi.spyOn(pusher, "triggerBatch");
+  const rest = realtime.broker()!.rest;
+  const trigger = vi.spyOn(rest, "trigger");
+  const batch = vi.spyOn(rest, "triggerBatch");
   return () => trigger.mock.calls.length + batch.mock.calls.length;
 }
 /** Publish counters of the app's instance, as differences from a starting point (its metrics never reset). */

@@ -154,17 +154,17 @@ describe("the throttled article-feed scope through publishInvalidate", () => {
   function start({ timeoutMs = 2_000, answer = () => Promise.resolve() }: { timeoutMs?: number; answer?: (n: number) => Promise<void> } = {}) {
     rt = createRealtimeServer({ scopes, broker: () => ({ appId: "t", key: "k", secret: "s", host: "127.0.0.1", port: 9, timeoutMs }) });
     sent = [];
-    const pusher = rt.broker()!.pusher;
+    const rest = rt.broker()!.rest;
     let n = 0;
     const reply = async () => {
       await answer(n++);
-      return { status: 200, text: async () => '{"ok":true}' } as unknown as Response;
+      return { status: 200, text: async () => '{"ok":true}' };
     };
-    vi.spyOn(pusher, "trigger").mockImplementation(((channels: string | string[], _event: string, data: unknown, params?: { socket_id?: string }) => {
+    vi.spyOn(rest, "trigger").mockImplementation(((channels: string | string[], _event: string, data: unknown, params?: { socket_id?: string }) => {
       for (const channel of [channels].flat()) sent.push({ at: now(), channel, data: String(data), socketId: params?.socket_id });
       return reply();
     }) as never);
-    vi.spyOn(pusher, "triggerBatch").mockImplementation(((events: Array<{ channel: string; data: unknown; socket_id?: string }>) => {
+    vi.spyOn(rest, "triggerBatch").mockImplementation(((events: Array<{ channel: string; data: unknown; socket_id?: string }>) => {
       for (const e of events) sent.push({ at: now(), channel: e.channel, data: String(e.data), socketId: e.socket_id });
       return reply();
     }) as never);
