@@ -2,10 +2,10 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-/** In file-name order (1 to 5), so the output reads like the docs. */
+/** In the order of their numbers (1 to 10), so the output reads like the docs. */
 class ByName extends BaseSequencer {
   async sort(files: TestSpecification[]) {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId, "en", { numeric: true }));
   }
 }
 
