@@ -35,7 +35,7 @@ import { SESSION_COOKIE } from "@/backend/session-store";
 import { buildApp, startAppServer, TEST_DIST_DIR, type AppServer } from "../tests/helpers/app-server";
 import { startPostgres, type PostgresHandle } from "../tests/helpers/postgres";
 import { startSoketi, type SoketiHandle } from "../tests/helpers/soketi";
-import { cpuMeter, cpuSecondsOfTree, machineSeconds, ownCpuSeconds } from "./lib/cpu";
+import { cpuMeter, cpuSecondsOfTree, cpuShares, machineSeconds, ownCpuSeconds } from "./lib/cpu";
 import { sleep } from "./lib/harness";
 import { report } from "./lib/report";
 import { round, summarize } from "./lib/stats";
@@ -269,19 +269,6 @@ it("channel authorization at storm rate: one request per channel against one per
   const floor = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: articleFeedChannel() }).toString());
   const full = await hammer(reader, new URLSearchParams({ socket_id: socketId, channel_name: tabs[0].channels[1] }).toString());
 
-  /** Each process's CPU seconds over the windows, as a share of the two cores' time in them. */
-  const cpuShare = (windows: Array<{ durationS: number; cpu: Record<string, number | null> }>) => {
-    const wall = windows.reduce((a, w) => a + w.durationS, 0);
-    return Object.keys(windows[0].cpu)
-      .map((name) => {
-        const values = windows.map((w) => w.cpu[name]);
-        if (values.some((v) => v === null)) return `${name} n/a`;
-        const seconds = values.reduce((a: number, v) => a + v!, 0);
-        return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of one core)`;
-      })
-      .join(", ");
-  };
-
   const perRequestMs = (w: { cpu: Record<string, number | null> }) => {
     const seconds = w.cpu["next start"];
     return seconds === null ? "n/a" : round((1000 * seconds) / CALLS, 2);
@@ -321,9 +308,9 @@ it("channel authorization at storm rate: one request per channel against one per
       appCpu === undefined
         ? `the ${CLIENTS} pusher-js clients run in the bench process, on the same two cores as next start, Soketi and PostgreSQL`
         : `next start alone on core ${appCpu}; the ${CLIENTS} pusher-js clients (the bench process), Soketi and PostgreSQL where the bench was started (taskset)`,
-      `CPU during the baseline storms (${round(rounds.baseline.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.baseline)}`,
-      `CPU during the project storms (${round(rounds.project.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShare(rounds.project)}`,
-      `CPU during the ${CALLS} single requests, public channel refused: ${cpuShare([floor])}, next start ${perRequestMs(floor)} ms per request; signed-in article channel: ${cpuShare([full])}, next start ${perRequestMs(full)} ms per request`,
+      `CPU during the baseline storms (${round(rounds.baseline.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShares(rounds.baseline)}`,
+      `CPU during the project storms (${round(rounds.project.reduce((a, r) => a + r.durationS, 0), 1)} s): ${cpuShares(rounds.project)}`,
+      `CPU during the ${CALLS} single requests, public channel refused: ${cpuShares([floor])}, next start ${perRequestMs(floor)} ms per request; signed-in article channel: ${cpuShares([full])}, next start ${perRequestMs(full)} ms per request`,
     ],
   );
 });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { round } from "./stats";
 
 /**
  * CPU seconds (user + system) a process tree has used so far, from Linux's /proc: the process, its live
@@ -67,6 +68,22 @@ export function ownCpuSeconds(): number {
 }
 
 type Reading = Record<string, number | null>;
+
+/**
+ * Each counter's CPU seconds over some windows (each its wall duration and a `since` reading), and that as a share
+ * of one core's time in them (200% is both cores), for a bench's notes.
+ */
+export function cpuShares(windows: ReadonlyArray<{ durationS: number; cpu: Reading }>): string {
+  const wall = windows.reduce((a, w) => a + w.durationS, 0);
+  return Object.keys(windows[0].cpu)
+    .map((name) => {
+      const values = windows.map((w) => w.cpu[name]);
+      if (values.some((v) => v === null)) return `${name} n/a`;
+      const seconds = values.reduce((a: number, v) => a + v!, 0);
+      return `${name} ${round(seconds, 1)} s (${round((100 * seconds) / wall, 0)}% of one core)`;
+    })
+    .join(", ");
+}
 
 /** Readings of several named CPU counters; `since` gives each one's CPU seconds from an earlier reading. */
 export function cpuMeter(counters: Record<string, () => number | null>) {
